@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmbkmcl module init and exit, and nothing else.
+ */
+#include <linux/module.h>
+
+static int __init vmb_init(void)
+{
+	return 0;
+}
+
+static void __exit vmb_exit(void)
+{
+}
+
+module_init(vmb_init);
+module_exit(vmb_exit);
+
+MODULE_DESCRIPTION("Windows VMBus Kernel-Mode Client Library model on top of hv_vmbus");
+MODULE_LICENSE("GPL");

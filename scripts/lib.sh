@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared helpers for the vmbkmcl scripts. Sourced, never run.
+
+# Where kernel builds live: outside the checkout so that a fresh clone reuses them.
+VMBKMCL_CACHE=${VMBKMCL_CACHE:-/var/cache/vmbkmcl}
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+NPROC=$(nproc)
+
+# Test kernels supported, each from a Debian source package.
+ALL_KVERS="6.1 6.12"
+
+log() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# pkg_version PACKAGE: the installed Debian version, empty when not installed.
+pkg_version() {
+	dpkg-query -W -f='${Version}' "$1" 2>/dev/null || true
+}
+
+# newest_headers FLAVOUR SERIES: /usr/src directory of the newest installed distro
+# headers of that flavour ("amd64" or "cloud-amd64") and series ("6.1" or "6.12").
+newest_headers() {
+	local flavour=$1 series=$2 d
+	for d in $(ls -d /usr/src/linux-headers-"$series".*-"$flavour" 2>/dev/null | sort -V); do
+		[ -f "$d/Module.symvers" ] || [ -f "$d/Makefile" ] || continue
+		case "$d" in
+		*-cloud-amd64) [ "$flavour" = cloud-amd64 ] || continue ;;
+		esac
+		echo "$d"
+	done | tail -n 1
+}
+
+# kernel_dir KVER VARIANT: the cached build directory (O=) of a test kernel.
+# The key holds the source package version and the hash of the fragments, so a
+# changed fragment or a new source package gives a new build.
+kernel_dir() {
+	local kver=$1 variant=$2 ver hash frags
+	ver=$(pkg_version "linux-source-$kver")
+	[ -n "$ver" ] || die "linux-source-$kver is not installed"
+	frags=$(kernel_fragments "$variant")
+	# shellcheck disable=SC2086
+	hash=$(cat $frags | sha256sum | cut -c1-12)
+	echo "$VMBKMCL_CACHE/kbuild-$kver-$ver-$variant-$hash"
+}
+
+# kernel_src KVER: the cached extracted source tree of that package version.
+kernel_src() {
+	local kver=$1
+	echo "$VMBKMCL_CACHE/src-$kver-$(pkg_version "linux-source-$kver")"
+}
+
+# kernel_fragments VARIANT: the Kconfig fragments of a variant, in merge order.
+kernel_fragments() {
+	case "$1" in
+	debug) echo "$TOP/scripts/kconfig/base.config $TOP/scripts/kconfig/debug.config" ;;
+	base) echo "$TOP/scripts/kconfig/base.config" ;;
+	*) die "unknown kernel variant $1" ;;
+	esac
+}
