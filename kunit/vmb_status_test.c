@@ -120,6 +120,7 @@ static struct kunit_suite vmb_status_suite = {
 	.name = "vmb_status",
 	.test_cases = vmb_status_cases,
 };
+
 kunit_test_suite(vmb_status_suite);
 
 MODULE_DESCRIPTION("KUnit tests for vmbkmcl's NTSTATUS helpers");

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# boot.sh KVER KERNEL_DIR OBJ_DIR OUT_DIR TAG: boot the test kernel in QEMU
+# (TCG) with an initramfs holding the modules built in OBJ_DIR, and leave
+# OUT_DIR/console-TAG.log (the console), OUT_DIR/channel-TAG.log (the result
+# channel) and OUT_DIR/qemu-TAG.rc (QEMU's exit status, 124 on timeout).
+#
+# Modules under test: every .ko outside kunit/ in OBJ_DIR, loaded in
+# dependency order. Test modules: kunit/*_test.ko (or, with FIXTURES=1,
+# kunit/fixtures/*.ko) whose name matches the glob $T.
+# Environment: T (glob, default *), BOOT_TIMEOUT (s), EXTRA_CMDLINE.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+kver=$1 kdir=$2 obj=$3 out=$4 tag=$5
+T=${T:-*}
+timeout_s=${BOOT_TIMEOUT:-1800}
+
+root=$out/initramfs-$tag
+rm -rf "$root"
+mkdir -p "$root"/{bin,dev,proc,sys,tmp,modules}
+cp /usr/bin/busybox "$root/bin/busybox"
+cp "$TOP/scripts/harness/init" "$root/init"
+chmod 755 "$root/init"
+
+# modules under test, dependencies first
+declare -A path=()
+while IFS= read -r ko; do
+	path[$(basename "$ko" .ko)]=$ko
+done < <(find "$obj" -name '*.ko' ! -path '*/kunit/*' | sort)
+order=() placed=" "
+while [ ${#order[@]} -lt ${#path[@]} ]; do
+	progress=0
+	for m in $(printf '%s\n' "${!path[@]}" | sort); do
+		case "$placed" in *" $m "*) continue ;; esac
+		ready=1
+		for d in $(modinfo -F depends "${path[$m]}" | tr ',' ' '); do
+			[ -n "${path[$d]:-}" ] || continue
+			case "$placed" in *" $d "*) ;; *) ready=0 ;; esac
+		done
+		[ $ready = 1 ] || continue
+		order+=("$m")
+		placed="$placed$m "
+		progress=1
+	done
+	[ $progress = 1 ] || die "module dependency cycle among: ${!path[*]}"
+done
+: > "$root/modules/load.list"
+for m in "${order[@]}"; do
+	cp "${path[$m]}" "$root/modules/"
+	echo "$m.ko" >> "$root/modules/load.list"
+done
+
+if [ "${FIXTURES:-0}" = 1 ]; then
+	testdir=$obj/kunit/fixtures
+else
+	testdir=$obj/kunit
+fi
+: > "$root/modules/tests.list"
+for ko in "$testdir"/*.ko; do
+	[ -e "$ko" ] || continue
+	name=$(basename "$ko" .ko)
+	# shellcheck disable=SC2053
+	[[ $name == $T ]] || continue
+	cp "$ko" "$root/modules/"
+	echo "$name.ko" >> "$root/modules/tests.list"
+done
+
+(cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 > "$out/initramfs-$tag.cpio.gz"
+
+console=$out/console-$tag.log channel=$out/channel-$tag.log
+rm -f "$console" "$channel"
+cmdline="console=ttyS0 rdinit=/init panic=-1 oops=panic panic_on_warn=1 loglevel=7"
+cmdline="$cmdline hung_task_panic=1 softlockup_panic=1 sysctl.kernel.hung_task_timeout_secs=280"
+cmdline="$cmdline ${EXTRA_CMDLINE:-}"
+log "booting $kver ($tag): $(wc -l < "$root/modules/load.list") modules under test, $(wc -l < "$root/modules/tests.list") test modules"
+set +e
+timeout -k 10 "$timeout_s" qemu-system-x86_64 \
+	-nodefaults -display none -no-reboot -monitor none \
+	-machine pc -cpu max -smp 2 -m 2G -bios /usr/share/qemu/qboot.rom \
+	-serial "file:$console" -serial "file:$channel" \
+	-kernel "$kdir/arch/x86/boot/bzImage" -initrd "$out/initramfs-$tag.cpio.gz" \
+	-append "$cmdline" </dev/null
+echo $? > "$out/qemu-$tag.rc"
+set -e
+rm -rf "$root"

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# check.sh: 'make check', the project's test command.
+#   1. installs what it needs (scripts/deps.sh)
+#   2. static checks (scripts/static.sh)
+#   3. for each kernel in $KVERS (default "6.1 6.12"): the cached debug test
+#      kernel (scripts/kernel.sh), the project's modules and test modules built
+#      against it (W=1, -Werror, sparse), one QEMU boot that loads, tests and
+#      unloads them (scripts/boot.sh), and its verdict (scripts/verdict.py)
+#   4. build/check/summary.txt and one closing line "N passed, M failed"
+# N counts passed KUnit cases over all kernels; M counts failed KUnit cases
+# plus every other failed check. Exit status 0 only when M is 0.
+# Environment: KVERS, T (test module glob), BOOT_TIMEOUT.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+KVERS=${KVERS:-$ALL_KVERS}
+out=$TOP/build/check
+rm -rf "$out"
+mkdir -p "$out"
+summary=$out/summary.txt
+start=$(date +%s)
+
+bash "$TOP/scripts/deps.sh" || die "installing the dependencies failed"
+
+passed=0 failed=0
+record() { echo "$*" | tee -a "$summary"; }
+
+log "static checks"
+bash "$TOP/scripts/static.sh" "$out" > "$out/static.txt"
+failed=$((failed + $?))
+cat "$out/static.txt" | tee -a "$summary"
+
+for kver in $KVERS; do
+	kdir=$(bash "$TOP/scripts/kernel.sh" "$kver" debug) ||
+		{ record "$kver: FAILED [kernel] test kernel build failed"; failed=$((failed + 1)); continue; }
+	obj=$TOP/build/obj-$kver-debug
+	mkdir -p "$obj"
+	rsync -a --delete --exclude /build --exclude /.git --exclude '*.ko' "$TOP/" "$obj/"
+	blog=$out/build-$kver.log
+	log "building the modules against the $kver test kernel"
+	if ! make -C "$kdir" M="$obj" W=1 C=2 -j"$NPROC" modules > "$blog" 2>&1; then
+		record "$kver: FAILED [build] $(grep -m1 -E 'error|ERROR' "$blog")"
+		failed=$((failed + 1))
+		continue
+	fi
+	if grep -qE 'warning:|WARNING:' "$blog"; then
+		record "$kver: FAILED [build] $(grep -m1 -E 'warning:|WARNING:' "$blog")"
+		failed=$((failed + 1))
+	fi
+	timeout_s=${BOOT_TIMEOUT:-1800}
+	BOOT_TIMEOUT=$timeout_s bash "$TOP/scripts/boot.sh" "$kver" "$kdir" "$obj" "$out" "$kver"
+	python3 "$TOP/scripts/verdict.py" "$(kernel_src "$kver")" "$out" "$kver" "$timeout_s" \
+		| tee -a "$summary"
+	read -r p f < <(python3 -c 'import json,sys; v=json.load(open(sys.argv[1])); print(v["kunit"]["passed"], v["kunit"]["failed"] + len(v["failures"]))' \
+		"$out/verdict-$kver.json")
+	passed=$((passed + p))
+	failed=$((failed + f))
+done
+
+record "kernels: $KVERS; test modules: ${T:-*}; $(( $(date +%s) - start )) s"
+record "$passed passed, $failed failed"
+[ "$failed" = 0 ]
