@@ -71,7 +71,7 @@ done
 
 console=$out/console-$tag.log channel=$out/channel-$tag.log
 rm -f "$console" "$channel"
-cmdline="console=ttyS0 rdinit=/init panic=-1 oops=panic panic_on_warn=1 loglevel=7"
+cmdline="console=ttyS0 rdinit=/init panic=-1 oops=panic panic_on_warn=1 loglevel=7 kunit.enable=1"
 cmdline="$cmdline hung_task_panic=1 softlockup_panic=1 sysctl.kernel.hung_task_timeout_secs=280"
 cmdline="$cmdline ${EXTRA_CMDLINE:-}"
 log "booting $kver ($tag): $(wc -l < "$root/modules/load.list") modules under test, $(wc -l < "$root/modules/tests.list") test modules"

@@ -24,7 +24,7 @@ CONSOLE_PATTERNS = [
     ("lockdep", r"possible circular locking dependency|inconsistent lock state|"
                 r"possible recursive locking|suspicious RCU usage|"
                 r"lock held when returning to user space|bad unlock balance"),
-    ("hang", r"blocked for more than \d+ seconds|soft lockup|hung_task"),
+    ("hang", r"blocked for more than \d+ seconds|soft lockup|hung_task: blocked tasks"),
     ("kmemleak", r"unreferenced object|new suspected memory leaks"),
     ("kasan", r"BUG: KASAN"),
     ("ubsan", r"UBSAN:"),
