@@ -30,8 +30,7 @@ caught=0 missed=0
 for kver in $KVERS; do
 	kdir=$(bash "$TOP/scripts/kernel.sh" "$kver" debug) || die "test kernel $kver failed to build"
 	obj=$TOP/build/obj-$kver-fixtures
-	mkdir -p "$obj"
-	rsync -a --delete --exclude /build --exclude /.git --exclude '*.ko' "$TOP/" "$obj/"
+	sync_tree "$obj"
 	make -C "$kdir" M="$obj" VMBKMCL_FIXTURES=1 W=1 -j"$NPROC" modules > "$out/build-$kver.log" 2>&1 ||
 		die "building the fixtures against $kver failed (see $out/build-$kver.log)"
 	for fx in $(printf '%s\n' "${!expect[@]}" | sort); do

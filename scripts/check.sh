@@ -36,8 +36,7 @@ for kver in $KVERS; do
 	kdir=$(bash "$TOP/scripts/kernel.sh" "$kver" debug) ||
 		{ record "$kver: FAILED [kernel] test kernel build failed"; failed=$((failed + 1)); continue; }
 	obj=$TOP/build/obj-$kver-debug
-	mkdir -p "$obj"
-	rsync -a --delete --exclude /build --exclude /.git --exclude '*.ko' "$TOP/" "$obj/"
+	sync_tree "$obj"
 	blog=$out/build-$kver.log
 	log "building the modules against the $kver test kernel"
 	if ! make -C "$kdir" M="$obj" W=1 C=2 -j"$NPROC" modules > "$blog" 2>&1; then

@@ -57,3 +57,15 @@ kernel_fragments() {
 	*) die "unknown kernel variant $1" ;;
 	esac
 }
+
+# sync_tree DEST: copy the checkout's sources to DEST for an out-of-place
+# build. Build products are neither copied (an in-tree 'make' against another
+# kernel leaves some) nor deleted (so that the build in DEST is incremental).
+sync_tree() {
+	mkdir -p "$1"
+	rsync -a --delete --exclude /build --exclude /.git \
+		--exclude '*.o' --exclude '*.ko' --exclude '*.mod' --exclude '*.mod.c' \
+		--exclude '.*.cmd' --exclude '*.o.d' --exclude modules.order \
+		--exclude Module.symvers --exclude '.checkpatch-camelcase.*' \
+		"$TOP/" "$1/"
+}

@@ -61,8 +61,7 @@ for series in 6.1 6.12; do
 			continue
 		fi
 		obj=$TOP/build/obj-$name
-		mkdir -p "$obj"
-		rsync -a --delete --exclude /build --exclude /.git --exclude '*.ko' "$TOP/" "$obj/"
+		sync_tree "$obj"
 		log=$out/build-$name.log
 		if ! make -C "$hdr" M="$obj" W=1 C=2 modules > "$log" 2>&1; then
 			bad "[build] $name ($(basename "$hdr")): $(grep -m1 -E 'error|ERROR' "$log")"
