@@ -9,4 +9,65 @@
 
 #include <linux/version.h>
 
+/*
+ * struct hv_driver.remove returns int up to 6.2 and void from 6.3 on
+ * ("Drivers: hv: Make remove callback of hyperv driver void returned", 6.3).
+ * Write a remove callback as
+ *	static VMB_HV_REMOVE_RET foo_remove(struct hv_device *hdev)
+ *	{
+ *		...
+ *		return VMB_HV_REMOVE_DONE;
+ *	}
+ * hv_vmbus ignores the int, so it carries nothing.
+ */
+#if KERNEL_VERSION(6, 3, 0) <= LINUX_VERSION_CODE
+#define VMB_HV_REMOVE_RET	void
+#define VMB_HV_REMOVE_DONE
+#else
+#define VMB_HV_REMOVE_RET	int
+#define VMB_HV_REMOVE_DONE	0
+#endif
+
+/*
+ * struct bus_type callbacks (the simulator's "vmbus" bus): .uevent takes a
+ * const struct device from 6.3 ("driver core: make struct bus_type.uevent()
+ * take a const *"), .match a const struct device_driver from 6.11 ("driver
+ * core: have match() callback in struct bus_type take a const *").
+ */
+#if KERNEL_VERSION(6, 3, 0) <= LINUX_VERSION_CODE
+#define VMB_BUS_UEVENT_CONST	const
+#else
+#define VMB_BUS_UEVENT_CONST
+#endif
+#if KERNEL_VERSION(6, 11, 0) <= LINUX_VERSION_CODE
+#define VMB_BUS_MATCH_CONST	const
+#else
+#define VMB_BUS_MATCH_CONST
+#endif
+
+/*
+ * hv_ringbuffer_write() bounds-checks the shared read and write indices and
+ * fails with -EIO in 6.12.117 (stable backport "Drivers: hv: vmbus: Bounds
+ * check the shared ring buffer indices", Debian changelog 6.12.117-1);
+ * 6.1.192 does not. The simulator's copy follows the kernel it is built for.
+ */
+#if KERNEL_VERSION(6, 12, 117) <= LINUX_VERSION_CODE
+#define VMB_HV_RING_WRITE_CHECKS_INDICES 1
+#endif
+
+/*
+ * KUnit runs a test module's suites at MODULE_STATE_COMING, before the
+ * module's sysfs kobject exists, in 6.1.192, and at MODULE_STATE_LIVE in
+ * 6.12.117 (lib/kunit/test.c kunit_module_notify(); upstream changed it in
+ * 6.6, a boundary not verified here). A driver that a test registers must
+ * not name its module as owner in the former: driver_register() would
+ * kobject_get() the uninitialised module kobject and WARN.
+ * VMB_KUNIT_DRIVER_OWNER is the owner to pass.
+ */
+#if KERNEL_VERSION(6, 6, 0) <= LINUX_VERSION_CODE
+#define VMB_KUNIT_DRIVER_OWNER	THIS_MODULE
+#else
+#define VMB_KUNIT_DRIVER_OWNER	NULL
+#endif
+
 #endif /* _VMB_COMPAT_H */

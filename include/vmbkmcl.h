@@ -9,7 +9,12 @@
 #ifndef _VMBKMCL_H
 #define _VMBKMCL_H
 
+#include <linux/compiler.h>
+#include <linux/string.h>
 #include <linux/types.h>
+#include <linux/uuid.h>
+
+struct device;
 
 /**
  * typedef NTSTATUS - a Windows status value, returned by every Vmb* function
@@ -76,5 +81,798 @@ int vmb_ntstatus_to_errno(NTSTATUS status);
  * STATUS_UNSUCCESSFUL for any other value (a positive one included).
  */
 NTSTATUS vmb_errno_to_ntstatus(int err);
+
+/*
+ * Handles and flags
+ */
+
+/**
+ * DOC: Handles
+ *
+ * VMBCHANNEL is a channel object, made by VmbChannelAllocate(). One channel
+ * object drives one VMBus channel (the primary channel of a device the
+ * caller's hv_driver was probed with) through the KMCL state model:
+ * Disabled, then after VmbChannelEnable() open and started, then Disabled
+ * again after VmbChannelDisable() or a rescind.
+ *
+ * VMBPACKET is an outgoing packet object, one transaction at a time, made by
+ * VmbPacketAllocate() or VmbPacketInitialize(). It belongs to the library
+ * from a successful VmbPacketSend() until its completion routine is called,
+ * and to the caller again from then on (it may be sent again).
+ *
+ * VMBPACKETCOMPLETION is one received packet, and the token that retires
+ * it; handed to the ProcessPacket callback.
+ *
+ * All three are opaque pointers, as KMCL's DECLARE_HANDLE types are.
+ */
+typedef
+	struct vmb_channel *VMBCHANNEL;
+typedef
+	struct vmb_packet *VMBPACKET;
+typedef
+	struct vmb_packet_completion *VMBPACKETCOMPLETION;
+
+/*
+ * struct vmb_mdl - the MDL equivalent: a chain of guest physical byte
+ * ranges. Opaque; a non-NULL MDL is not supported yet.
+ */
+struct vmb_mdl;
+
+/* Flags of the VmbPacketSend*() and VmbChannelSendSynchronousRequest() calls. */
+#define VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION	0x1
+#define VMBUS_CHANNEL_FORMAT_FLAG_FORCE_MDL_LENGTH	0x2
+#define VMBUS_CHANNEL_FORMAT_FLAG_PAGED_BUFFER		0x4
+#define VMBUS_CHANNEL_FORMAT_FLAGS			0x7
+
+/* Flags of VmbChannelInitSetFlags(). */
+#define VMBUS_CHANNEL_INIT_FLAG_IS_PIPE			0x1
+#define VMBUS_CHANNEL_INIT_FLAGS			0x1
+
+/* Flags of the ProcessPacket callback. */
+#define VMBUS_CHANNEL_PROCESS_PACKET_FLAG_EXTERNAL_DATA	0x1
+#define VMBUS_CHANNEL_PROCESS_PACKET_FLAGS		0x1
+
+/* Flags of VmbChannelPacketGetExternalData(). */
+#define VMBUS_CHANNEL_PACKET_EXTERNAL_DATA_FLAG_READ_ONLY	0x1
+#define VMBUS_CHANNEL_PACKET_EXTERNAL_DATA_FLAGS		0x1
+
+/* Flags of the GPADL calls. */
+#define VMBUS_CHANNEL_GPADL_FLAG_READ_ONLY		0x1
+#define VMBUS_CHANNEL_GPADL_FLAGS			0x1
+
+/*
+ * Callbacks
+ */
+
+/**
+ * typedef EVT_VMB_CHANNEL_PROCESS_PACKET - one received packet
+ * @channel: the channel
+ * @packet: the token to retire the packet with
+ * @buffer: the payload, without VMBus headers; valid until the packet is
+ *          completed
+ * @buffer_length: bytes at @buffer
+ * @flags: VMBUS_CHANNEL_PROCESS_PACKET_FLAG_EXTERNAL_DATA when the packet
+ *         carries external data
+ *
+ * Context: softirq by default, process context when the channel processes
+ * incoming packets at passive level. Completion packets of the channel's own
+ * transactions never reach it.
+ */
+typedef void EVT_VMB_CHANNEL_PROCESS_PACKET(VMBCHANNEL channel,
+					    VMBPACKETCOMPLETION packet,
+					    void *buffer, u32 buffer_length,
+					    u32 flags);
+
+/**
+ * typedef EVT_VMB_CHANNEL_PROCESSING_COMPLETE - end of a batch of packets
+ * @channel: the channel
+ * @packets_processed: packets delivered in the batch
+ *
+ * Context: as EVT_VMB_CHANNEL_PROCESS_PACKET.
+ */
+typedef void EVT_VMB_CHANNEL_PROCESSING_COMPLETE(VMBCHANNEL channel,
+						 u32 packets_processed);
+
+/**
+ * typedef EVT_VMB_PACKET_COMPLETION_ROUTINE - an outgoing packet is done
+ * @packet: the packet object, the caller's again from this call on
+ * @status: STATUS_SUCCESS, or STATUS_CANCELLED when the channel was disabled
+ *          or rescinded before the transaction completed
+ * @buffer: with VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION, the payload
+ *          of the host's completion packet, valid during the call only;
+ *          NULL otherwise
+ * @buffer_length: bytes at @buffer (a multiple of 8: VMBus pads payloads)
+ *
+ * Called exactly once for every successful VmbPacketSend(): without
+ * WAIT_FOR_COMPLETION once the packet is in the outgoing ring, with it once
+ * the host's completion arrived.
+ *
+ * Context: atomic (softirq, or the sender's context when the packet went
+ * straight into the ring); no channel lock is held, so the routine may send
+ * again, free the packet or reuse it.
+ */
+typedef void EVT_VMB_PACKET_COMPLETION_ROUTINE(VMBPACKET packet,
+					       NTSTATUS status, void *buffer,
+					       u32 buffer_length);
+
+/**
+ * typedef EVT_VMB_CHANNEL_OPENED - the channel's rings are open
+ * @channel: the channel
+ *
+ * Context: process; may sleep, may send (packets go to the ring).
+ * Return: STATUS_SUCCESS, or a failure status that makes VmbChannelEnable()
+ * close the channel again and return that status.
+ */
+typedef NTSTATUS EVT_VMB_CHANNEL_OPENED(VMBCHANNEL channel);
+
+/**
+ * typedef EVT_VMB_CHANNEL_CLOSED - the channel is about to be closed
+ * @channel: the channel
+ *
+ * Runs after every outstanding transaction was completed with
+ * STATUS_CANCELLED, before the rings are closed.
+ *
+ * Context: process; may sleep.
+ */
+typedef void EVT_VMB_CHANNEL_CLOSED(VMBCHANNEL channel);
+
+/**
+ * typedef EVT_VMB_CHANNEL_SUSPEND - incoming delivery has stopped
+ * @channel: the channel
+ *
+ * No ProcessPacket call runs or starts until the next Started. Called
+ * first by VmbChannelDisable() and on a rescind.
+ *
+ * Context: process; may sleep.
+ */
+typedef void EVT_VMB_CHANNEL_SUSPEND(VMBCHANNEL channel);
+
+/**
+ * typedef EVT_VMB_CHANNEL_STARTED - the channel is about to start
+ * @channel: the channel
+ *
+ * Runs after Opened and before incoming delivery is enabled: sends are fine,
+ * waiting for a completion is not (it cannot arrive yet).
+ *
+ * Context: process; may sleep.
+ */
+typedef void EVT_VMB_CHANNEL_STARTED(VMBCHANNEL channel);
+
+/**
+ * typedef EVT_VMB_CHANNEL_POST_STARTED - the channel runs
+ * @channel: the channel
+ *
+ * Runs after incoming delivery was enabled: the place for synchronous
+ * protocol negotiation with VmbChannelSendSynchronousRequest().
+ *
+ * Context: process; may sleep.
+ */
+typedef void EVT_VMB_CHANNEL_POST_STARTED(VMBCHANNEL channel);
+
+/**
+ * typedef EVT_VMB_CHANNEL_PNP_FAILURE - binding to a target device failed
+ * @channel: the channel
+ * @status: why
+ *
+ * Context: process.
+ */
+typedef void EVT_VMB_CHANNEL_PNP_FAILURE(VMBCHANNEL channel, NTSTATUS status);
+
+/**
+ * typedef EVT_VMB_CHANNEL_SAVE_PACKET - server-only save callback
+ * @channel: the channel
+ * @packet: the packet object being saved
+ * @save_buffer: where to save
+ * @save_buffer_size: bytes at @save_buffer
+ * @bytes_needed: bytes the packet's state needs
+ *
+ * Never called: servers are not supported on Linux.
+ *
+ * Return: an NTSTATUS.
+ */
+typedef NTSTATUS EVT_VMB_CHANNEL_SAVE_PACKET(VMBCHANNEL channel,
+					     VMBPACKET packet,
+					     void *save_buffer,
+					     u32 save_buffer_size,
+					     u32 *bytes_needed);
+
+/**
+ * typedef EVT_VMB_CHANNEL_RESTORE_PACKET - server-only restore callback
+ * @channel: the channel
+ * @library_buffer: the library's saved state of the packet
+ * @library_buffer_size: bytes at @library_buffer
+ * @save_buffer: the server's saved state of the packet
+ * @save_buffer_size: bytes at @save_buffer
+ *
+ * Never called: servers are not supported on Linux.
+ *
+ * Return: an NTSTATUS.
+ */
+typedef NTSTATUS EVT_VMB_CHANNEL_RESTORE_PACKET(VMBCHANNEL channel,
+						void *library_buffer,
+						u32 library_buffer_size,
+						void *save_buffer,
+						u32 save_buffer_size);
+
+/**
+ * struct vmb_channel_state_change_callbacks - VMB_CHANNEL_STATE_CHANGE_CALLBACKS
+ * @version: 1
+ * @size: sizeof(struct vmb_channel_state_change_callbacks)
+ * @opened: see EVT_VMB_CHANNEL_OPENED, or NULL
+ * @closed: see EVT_VMB_CHANNEL_CLOSED, or NULL
+ * @suspend: see EVT_VMB_CHANNEL_SUSPEND, or NULL
+ * @started: see EVT_VMB_CHANNEL_STARTED, or NULL
+ * @post_started: see EVT_VMB_CHANNEL_POST_STARTED, or NULL
+ *
+ * Fill it with VMB_CHANNEL_STATE_CHANGE_CALLBACKS_INIT(), then set the
+ * callbacks wanted. On VmbChannelEnable() they run in the order opened,
+ * started, (incoming delivery enabled), post_started; on VmbChannelDisable()
+ * or a rescind: suspend, (outstanding transactions cancelled), closed.
+ */
+struct vmb_channel_state_change_callbacks {
+	u32 version;
+	u32 size;
+	EVT_VMB_CHANNEL_OPENED *opened;
+	EVT_VMB_CHANNEL_CLOSED *closed;
+	EVT_VMB_CHANNEL_SUSPEND *suspend;
+	EVT_VMB_CHANNEL_STARTED *started;
+	EVT_VMB_CHANNEL_POST_STARTED *post_started;
+};
+
+#define VMB_CHANNEL_STATE_CHANGE_CALLBACKS_VERSION	1
+
+/**
+ * VMB_CHANNEL_STATE_CHANGE_CALLBACKS_INIT() - prepare a callbacks struct
+ * @cb: the struct
+ *
+ * Zeroes it and sets @cb->version and @cb->size.
+ *
+ * Context: any.
+ */
+static inline void
+VMB_CHANNEL_STATE_CHANGE_CALLBACKS_INIT(struct vmb_channel_state_change_callbacks *cb)
+{
+	memset(cb, 0, sizeof(*cb));
+	cb->version = VMB_CHANNEL_STATE_CHANGE_CALLBACKS_VERSION;
+	cb->size = sizeof(*cb);
+}
+
+/*
+ * Channel
+ *
+ * Every Init* function may be called only while the channel is Disabled
+ * (before VmbChannelEnable() or after VmbChannelDisable()); otherwise it
+ * returns STATUS_INVALID_PARAMETER_1, as it does for a NULL channel. They
+ * serialise against Enable, Disable and each other on a per-channel mutex.
+ */
+
+/**
+ * VmbChannelAllocate() - make a channel object
+ * @parent: &hv_dev->device of a VMBus device the caller's hv_driver was
+ *          probed with; NULL (a channel bound later through a target PnP
+ *          device) is not supported yet
+ * @is_server: must be false: Linux guests are VMBus clients only
+ * @channel: receives the channel on success
+ *
+ * The channel starts Disabled with default settings: a 4080-byte maximum
+ * packet, 4-page incoming and outgoing rings. It holds a reference to
+ * @parent until VmbChannelCleanup().
+ *
+ * Context: process; may sleep.
+ * Return: STATUS_SUCCESS; STATUS_NOT_SUPPORTED for a server or a NULL
+ * parent; STATUS_INVALID_PARAMETER_1 if @parent is not a bound VMBus device;
+ * STATUS_INVALID_PARAMETER_3 for a NULL @channel;
+ * STATUS_INSUFFICIENT_RESOURCES.
+ */
+NTSTATUS VmbChannelAllocate(struct device *parent, bool is_server,
+			    VMBCHANNEL *channel);
+
+/**
+ * VmbChannelCleanup() - free a channel object
+ * @channel: the channel, or NULL
+ *
+ * Disables the channel first if needed; packets sent while it was Disabled
+ * are completed with STATUS_CANCELLED.
+ *
+ * Context: process; may sleep. Not from a callback of this channel.
+ */
+void VmbChannelCleanup(VMBCHANNEL channel);
+
+/**
+ * VmbChannelEnable() - open and start a channel
+ * @channel: a Disabled channel
+ *
+ * Opens the VMBus channel (vmbus_open() with the configured ring sizes,
+ * maximum packet size and a transaction-id requestor sized to the rings'
+ * packet budget), then runs Opened, Started, enables incoming delivery and
+ * runs PostStarted. Packets sent while the channel was Disabled go to the
+ * ring once it is open. If Opened fails, everything sent so far is completed
+ * with STATUS_CANCELLED, the channel is closed and Disabled again.
+ *
+ * Context: process; may sleep. Not from a callback of this channel.
+ * Return: STATUS_SUCCESS; STATUS_INVALID_DEVICE_STATE if already enabled;
+ * STATUS_INVALID_PARAMETER if the maximum packet size does not fit in the
+ * outgoing ring; Opened's failure status; the status of a failed vmbus_open() (for
+ * example STATUS_DEVICE_REMOVED for a rescinded channel).
+ */
+NTSTATUS __must_check VmbChannelEnable(VMBCHANNEL channel);
+
+/**
+ * VmbChannelDisable() - stop and close a channel
+ * @channel: the channel
+ *
+ * Closes incoming delivery and runs Suspend, waits for every delivered
+ * incoming packet to be completed, completes every outstanding outgoing
+ * transaction and queued packet with STATUS_CANCELLED (exactly once each),
+ * which wakes synchronous requests with STATUS_DEVICE_REMOVED, runs Closed
+ * and closes the VMBus channel. Nothing is left running on return. Packets
+ * sent afterwards are queued until the next VmbChannelEnable() or
+ * VmbChannelCleanup(). A client's hv_driver remove callback (a rescind)
+ * calls this. Does nothing on a Disabled channel.
+ *
+ * Context: process; may sleep. Not from a callback of this channel.
+ */
+void VmbChannelDisable(VMBCHANNEL channel);
+
+/**
+ * VmbChannelInitSetMaximumPacketSize() - largest inline payload
+ * @channel: a Disabled channel
+ * @size: bytes, either direction; sizes packet objects and hv_vmbus's copy
+ *        buffer for incoming packets
+ *
+ * Context: process; may sleep.
+ * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1 (see Init* above);
+ * STATUS_INVALID_PARAMETER_2 for 0 or more than a VMBus packet can carry.
+ */
+NTSTATUS VmbChannelInitSetMaximumPacketSize(VMBCHANNEL channel, u32 size);
+
+/**
+ * VmbChannelInitSetMaximumExternalData() - bounds of external-data sends
+ * @channel: a Disabled channel
+ * @data_size: largest external buffer in bytes, more than 0
+ * @chain_length: longest MDL chain, more than 0
+ *
+ * Context: process; may sleep.
+ * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1;
+ * STATUS_INVALID_PARAMETER_2 for a 0 @data_size;
+ * STATUS_INVALID_PARAMETER_3 for a 0 @chain_length.
+ */
+NTSTATUS VmbChannelInitSetMaximumExternalData(VMBCHANNEL channel,
+					      u32 data_size, u32 chain_length);
+
+/**
+ * VmbClientChannelInitSetRingBufferPageCount() - ring sizes
+ * @channel: a Disabled channel
+ * @incoming_pages: data pages of the host-to-guest ring, 4 KiB each
+ * @outgoing_pages: data pages of the guest-to-host ring, 4 KiB each
+ *
+ * The header page of each ring comes on top (VMBUS_RING_SIZE()).
+ *
+ * Context: process; may sleep.
+ * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1;
+ * STATUS_INVALID_PARAMETER_2 or _3 for 0 or more than 512 MiB.
+ */
+NTSTATUS VmbClientChannelInitSetRingBufferPageCount(VMBCHANNEL channel,
+						    u32 incoming_pages,
+						    u32 outgoing_pages);
+
+/**
+ * VmbChannelInitSetClientContextSize() - caller context per received packet
+ * @channel: a Disabled channel
+ * @size: bytes of caller context in each VMBPACKETCOMPLETION
+ *
+ * Context: process; may sleep.
+ * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1;
+ * STATUS_INVALID_PARAMETER_2 for more than 64 KiB.
+ */
+NTSTATUS VmbChannelInitSetClientContextSize(VMBCHANNEL channel, u32 size);
+
+/**
+ * VmbChannelInitSetProcessPacketCallbacks() - register the receive callbacks
+ * @channel: a Disabled channel
+ * @process_packet: called once per received packet
+ * @processing_complete: called at the end of each batch, or NULL
+ *
+ * Context: process; may sleep.
+ * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1;
+ * STATUS_INVALID_PARAMETER_2 for a NULL @process_packet.
+ */
+NTSTATUS
+VmbChannelInitSetProcessPacketCallbacks(VMBCHANNEL channel,
+					EVT_VMB_CHANNEL_PROCESS_PACKET *process_packet,
+					EVT_VMB_CHANNEL_PROCESSING_COMPLETE *processing_complete);
+
+/**
+ * VmbChannelInitSetStateChangeCallbacks() - register the state callbacks
+ * @channel: a Disabled channel
+ * @callbacks: prepared with VMB_CHANNEL_STATE_CHANGE_CALLBACKS_INIT(); copied
+ *
+ * Context: process; may sleep.
+ * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1;
+ * STATUS_INVALID_PARAMETER_2 for NULL, a version other than 1 or a size
+ * other than sizeof(struct vmb_channel_state_change_callbacks).
+ */
+NTSTATUS
+VmbChannelInitSetStateChangeCallbacks(VMBCHANNEL channel,
+				      const struct vmb_channel_state_change_callbacks *callbacks);
+
+/**
+ * VmbChannelInitSetFriendlyName() - a name for messages and debugging
+ * @channel: a Disabled channel
+ * @name: a C string, copied
+ *
+ * Context: process; may sleep.
+ * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1;
+ * STATUS_INVALID_PARAMETER_2 for NULL; STATUS_INSUFFICIENT_RESOURCES.
+ */
+NTSTATUS VmbChannelInitSetFriendlyName(VMBCHANNEL channel, const char *name);
+
+/**
+ * VmbChannelInitSetFlags() - channel flags
+ * @channel: a Disabled channel
+ * @flags: 0 or VMBUS_CHANNEL_INIT_FLAG_IS_PIPE
+ *
+ * Context: process; may sleep.
+ * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1;
+ * STATUS_INVALID_PARAMETER_2 for any other bit.
+ */
+NTSTATUS VmbChannelInitSetFlags(VMBCHANNEL channel, u32 flags);
+
+/**
+ * VmbChannelSetPointer() - store one caller pointer in the channel
+ * @channel: the channel
+ * @pointer: any value
+ *
+ * Context: any; no locking (a plain store).
+ */
+void VmbChannelSetPointer(VMBCHANNEL channel, void *pointer);
+
+/**
+ * VmbChannelGetPointer() - the pointer VmbChannelSetPointer() stored
+ * @channel: the channel
+ *
+ * Context: any.
+ * Return: the pointer, NULL if none was set.
+ */
+void *VmbChannelGetPointer(VMBCHANNEL channel);
+
+/**
+ * VmbChannelGetInterfaceInstance() - the offer's instance GUID
+ * @channel: the channel
+ * @instance: receives the GUID
+ *
+ * Context: atomic-safe.
+ */
+void VmbChannelGetInterfaceInstance(VMBCHANNEL channel, guid_t *instance);
+
+/**
+ * VmbChannelSizeofPacket() - bytes VmbPacketInitialize() needs
+ * @channel: the channel
+ *
+ * Depends on the maximum packet size: call it after
+ * VmbChannelInitSetMaximumPacketSize().
+ *
+ * Context: atomic-safe.
+ * Return: the size of a packet object of this channel in bytes.
+ */
+u32 VmbChannelSizeofPacket(VMBCHANNEL channel);
+
+/*
+ * Outgoing packets
+ */
+
+/**
+ * VmbPacketAllocate() - allocate a packet object
+ * @channel: the channel the packet will be sent on
+ *
+ * The object holds everything a send needs, including room to queue the
+ * largest inline payload, so VmbPacketSend() cannot fail for memory. Its
+ * completion routine frees it; a caller that replaces the routine, or never
+ * sends the packet, frees it with VmbPacketFree().
+ *
+ * Context: atomic-safe (GFP_ATOMIC).
+ * Return: the packet, or NULL if memory is short.
+ */
+VMBPACKET VmbPacketAllocate(VMBCHANNEL channel);
+
+/**
+ * VmbPacketInitialize() - make a packet object in caller memory
+ * @channel: the channel the packet will be sent on
+ * @packet: caller memory, 8-byte aligned, of VmbChannelSizeofPacket() bytes
+ * @byte_count: bytes at @packet
+ *
+ * The packet has no completion routine: set one before sending. The memory
+ * stays the caller's; VmbPacketFree() is not needed (and does nothing).
+ *
+ * Context: atomic-safe.
+ * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1 for a NULL channel;
+ * STATUS_INVALID_PARAMETER_2 for NULL or misaligned memory;
+ * STATUS_INVALID_PARAMETER_3 if @byte_count is below
+ * VmbChannelSizeofPacket().
+ */
+NTSTATUS VmbPacketInitialize(VMBCHANNEL channel, VMBPACKET packet,
+			     u32 byte_count);
+
+/**
+ * VmbPacketFree() - free a packet object
+ * @packet: a packet not in flight, or NULL
+ *
+ * Context: atomic-safe.
+ */
+void VmbPacketFree(VMBPACKET packet);
+
+/**
+ * VmbPacketSetCompletionRoutine() - set what runs when the packet is done
+ * @packet: a packet not in flight
+ * @routine: the completion routine
+ *
+ * Context: atomic-safe.
+ */
+void VmbPacketSetCompletionRoutine(VMBPACKET packet,
+				   EVT_VMB_PACKET_COMPLETION_ROUTINE *routine);
+
+/**
+ * VmbPacketSetPointer() - store one caller pointer in the packet
+ * @packet: the packet
+ * @pointer: any value
+ *
+ * Context: any.
+ */
+void VmbPacketSetPointer(VMBPACKET packet, void *pointer);
+
+/**
+ * VmbPacketGetPointer() - the pointer VmbPacketSetPointer() stored
+ * @packet: the packet
+ *
+ * Context: any.
+ * Return: the pointer, NULL if none was set.
+ */
+void *VmbPacketGetPointer(VMBPACKET packet);
+
+/**
+ * VmbPacketGetChannel() - the channel a packet belongs to
+ * @packet: the packet
+ *
+ * Context: any.
+ * Return: the channel.
+ */
+VMBCHANNEL VmbPacketGetChannel(VMBPACKET packet);
+
+/**
+ * VmbPacketSend() - send a packet
+ * @packet: a packet object that is not in flight, with a completion routine
+ * @buffer: the inline payload; free for reuse as soon as the call returns
+ * @length: bytes at @buffer, at most the channel's maximum packet size
+ * @external: external data; must be NULL for now
+ * @flags: VMBUS_CHANNEL_FORMAT_FLAG_*
+ *
+ * Writes an inband packet to the outgoing ring. If the ring is full, or
+ * earlier packets are still queued, or the channel is not open, the payload
+ * is copied into the packet object and the packet queued in FIFO order; it
+ * is written when hv_vmbus signals free space (pending_send_sz), when a
+ * completion frees a transaction id, or when the channel is enabled. A
+ * queued send never fails. Without WAIT_FOR_COMPLETION the completion
+ * routine runs once the bytes are in the ring (before this call returns when
+ * they fit at once); with it, when the host's completion arrives. Disable,
+ * rescind and Cleanup complete the packet with STATUS_CANCELLED instead.
+ * The routine runs exactly once per successful call.
+ *
+ * Context: atomic-safe; takes the channel's send spinlock with interrupts
+ * disabled.
+ * Return: STATUS_SUCCESS (sent or queued); STATUS_INVALID_PARAMETER for
+ * unknown flag bits, a NULL buffer with a length or a length above the
+ * maximum packet size; STATUS_INVALID_PARAMETER_1 for a packet already in
+ * flight or without a completion routine; STATUS_NOT_SUPPORTED for external
+ * data.
+ */
+NTSTATUS VmbPacketSend(VMBPACKET packet, const void *buffer, u32 length,
+		       struct vmb_mdl *external, u32 flags);
+
+/**
+ * VmbChannelSendSynchronousRequest() - send a packet and wait for it
+ * @channel: an enabled channel
+ * @buffer: the inline payload
+ * @size: bytes at @buffer
+ * @external: external data; must be NULL for now
+ * @flags: VMBUS_CHANNEL_FORMAT_FLAG_*
+ * @completion_buffer: receives the host's completion payload, or NULL
+ * @completion_size: in: bytes at @completion_buffer, a multiple of 8; out:
+ *                   bytes copied (0 without WAIT_FOR_COMPLETION); may be NULL
+ * @timeout: NULL to wait forever; negative: relative, in 100 ns units;
+ *           positive: absolute, 100 ns units since 1601-01-01 UTC; zero: do
+ *           not wait, and do not queue a packet that does not fit at once
+ *
+ * With WAIT_FOR_COMPLETION, waits for the host's completion and copies its
+ * payload, or as much of it as fits, to @completion_buffer. Without it,
+ * waits only until the packet is in the outgoing ring. When @timeout
+ * expires the request is cancelled: a queued packet is never written, and a
+ * completion the host sends later is dropped without touching
+ * @completion_buffer.
+ *
+ * Context: process, may sleep; except with @timeout pointing to 0 and no
+ * WAIT_FOR_COMPLETION: then atomic-safe, never sleeps. Works from
+ * PostStarted, never returns when called with WAIT_FOR_COMPLETION and no
+ * timeout from Opened or Started (incoming delivery is not enabled yet).
+ * Return: STATUS_SUCCESS; STATUS_BUFFER_OVERFLOW for a zero timeout when
+ * the packet did not fit (nothing queued); STATUS_CANCELLED when the timeout
+ * expired; STATUS_DEVICE_REMOVED when the channel is not enabled, is being
+ * disabled or was rescinded; STATUS_INVALID_PARAMETER for unknown flags, a
+ * @completion_size that is not a multiple of 8, a missing buffer or a size
+ * above the maximum packet size; STATUS_NOT_SUPPORTED for external data;
+ * STATUS_INSUFFICIENT_RESOURCES.
+ */
+NTSTATUS VmbChannelSendSynchronousRequest(VMBCHANNEL channel,
+					  const void *buffer, u32 size,
+					  struct vmb_mdl *external, u32 flags,
+					  void *completion_buffer,
+					  u32 *completion_size,
+					  const s64 *timeout);
+
+/*
+ * Server-only KMCL functions. Linux hv_vmbus is a guest (client) stack:
+ * there are no offers to make, no guest memory to map and no channel state
+ * to save. They exist so that ported code links, and always fail.
+ */
+
+/**
+ * VmbServerChannelInitSetFlags() - server only, not supported
+ * @channel: ignored
+ * @flags: ignored
+ *
+ * Context: any.
+ * Return: STATUS_NOT_SUPPORTED.
+ */
+NTSTATUS VmbServerChannelInitSetFlags(VMBCHANNEL channel, u32 flags);
+
+/**
+ * VmbServerChannelInitSetMmioMegabytes() - server only, not supported
+ * @channel: ignored
+ * @mmio_megabytes: ignored
+ * @mmio_megabytes_optional: ignored
+ *
+ * Context: any.
+ * Return: STATUS_NOT_SUPPORTED.
+ */
+NTSTATUS VmbServerChannelInitSetMmioMegabytes(VMBCHANNEL channel,
+					      u16 mmio_megabytes,
+					      u16 mmio_megabytes_optional);
+
+/**
+ * VmbServerChannelInitSetTargetInterfaceId() - server only, not supported
+ * @channel: ignored
+ * @interface_type: ignored
+ * @interface_instance: ignored
+ *
+ * Context: any.
+ * Return: STATUS_NOT_SUPPORTED.
+ */
+NTSTATUS VmbServerChannelInitSetTargetInterfaceId(VMBCHANNEL channel,
+						  guid_t interface_type,
+						  guid_t interface_instance);
+
+/**
+ * VmbServerChannelInitSetTargetVtl() - server only, not supported
+ * @channel: ignored
+ * @target_vtl: ignored
+ *
+ * Context: any.
+ * Return: STATUS_NOT_SUPPORTED.
+ */
+NTSTATUS VmbServerChannelInitSetTargetVtl(VMBCHANNEL channel, u8 target_vtl);
+
+/**
+ * VmbServerChannelInitSetVmbusHandle() - server only, not supported
+ * @channel: ignored
+ * @vmbus_handle: ignored
+ *
+ * Context: any.
+ * Return: STATUS_NOT_SUPPORTED.
+ */
+NTSTATUS VmbServerChannelInitSetVmbusHandle(VMBCHANNEL channel,
+					    void *vmbus_handle);
+
+/**
+ * VmbServerChannelInitSetSaveRestorePacketCallbacks() - server only, not
+ * supported
+ * @channel: ignored
+ * @save_packet: ignored
+ * @restore_packet: ignored
+ *
+ * Context: any.
+ * Return: STATUS_NOT_SUPPORTED.
+ */
+NTSTATUS
+VmbServerChannelInitSetSaveRestorePacketCallbacks(VMBCHANNEL channel,
+						  EVT_VMB_CHANNEL_SAVE_PACKET *save_packet,
+						  EVT_VMB_CHANNEL_RESTORE_PACKET *restore_packet);
+
+/**
+ * VmbConvertVmbusHandleToKernelHandle() - server only, not supported
+ * @vmbus_handle: ignored
+ * @kernel_handle: set to NULL when not NULL
+ *
+ * Context: any.
+ * Return: STATUS_NOT_SUPPORTED.
+ */
+NTSTATUS VmbConvertVmbusHandleToKernelHandle(void *vmbus_handle,
+					     void **kernel_handle);
+
+/**
+ * VmbChannelMapGpadl() - server only, not supported
+ * @channel: ignored
+ * @flags: ignored
+ * @gpadl_handle: ignored
+ * @mdl: set to NULL when not NULL
+ *
+ * Context: any.
+ * Return: STATUS_NOT_SUPPORTED.
+ */
+NTSTATUS VmbChannelMapGpadl(VMBCHANNEL channel, u32 flags, u32 gpadl_handle,
+			    struct vmb_mdl **mdl);
+
+/**
+ * VmbChannelUnmapGpadl() - server only, not supported; does nothing
+ * @channel: ignored
+ * @gpadl_handle: ignored
+ *
+ * Context: any.
+ */
+void VmbChannelUnmapGpadl(VMBCHANNEL channel, u32 gpadl_handle);
+
+/**
+ * VmbChannelSaveBegin() - server only, not supported
+ * @channel: ignored
+ *
+ * Context: any.
+ * Return: STATUS_NOT_SUPPORTED.
+ */
+NTSTATUS __must_check VmbChannelSaveBegin(VMBCHANNEL channel);
+
+/**
+ * VmbChannelSaveContinue() - server only, not supported
+ * @channel: ignored
+ * @save_buffer: ignored
+ * @save_buffer_size: ignored
+ * @bytes_filled: set to 0 when not NULL
+ * @bytes_required: set to 0 when not NULL
+ *
+ * Context: any.
+ * Return: STATUS_NOT_SUPPORTED.
+ */
+NTSTATUS VmbChannelSaveContinue(VMBCHANNEL channel, void *save_buffer,
+				u32 save_buffer_size, u32 *bytes_filled,
+				u32 *bytes_required);
+
+/**
+ * VmbChannelSaveEnd() - server only, not supported; does nothing
+ * @channel: ignored
+ *
+ * Context: any.
+ */
+void VmbChannelSaveEnd(VMBCHANNEL channel);
+
+/**
+ * VmbChannelRestoreFromBuffer() - server only, not supported
+ * @channel: ignored
+ * @buffer: ignored
+ * @buffer_size: ignored
+ *
+ * Context: any.
+ * Return: STATUS_NOT_SUPPORTED.
+ */
+NTSTATUS __must_check VmbChannelRestoreFromBuffer(VMBCHANNEL channel,
+						  void *buffer,
+						  u32 buffer_size);
+
+/**
+ * VmbPacketRestore() - server only, not supported
+ * @packet: ignored
+ * @buffer: ignored
+ * @buffer_size: ignored
+ *
+ * Context: any.
+ * Return: STATUS_NOT_SUPPORTED.
+ */
+NTSTATUS VmbPacketRestore(VMBPACKET packet, void *buffer, u32 buffer_size);
 
 #endif /* _VMBKMCL_H */

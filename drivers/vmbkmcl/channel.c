@@ -1,0 +1,428 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Channel objects: allocation, Init* configuration, Enable, Disable,
+ * Cleanup and the accessors.
+ *
+ * State model (KMCL-SEMANTICS.md 5.7), client side:
+ *
+ *   Disabled --Enable--> vmbus_open, Opened, Started, incoming on,
+ *                        PostStarted: enabled and open
+ *   enabled --Disable or rescind (the client's hv_driver remove)-->
+ *            incoming off, Suspend, wait for delivered packets,
+ *            transactions and queued sends cancelled, Closed, vmbus_close:
+ *            Disabled
+ */
+#include <linux/device.h>
+#include <linux/hyperv.h>
+#include <linux/module.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "channel.h"
+#include "packet.h"
+#include "receive.h"
+#include "send.h"
+#include "transaction.h"
+
+static bool is_vmbus_device(struct device *dev)
+{
+	/* hv_vmbus's bus type is not exported; its name is ABI (sysfs) */
+	return dev->bus && dev->bus->name && !strcmp(dev->bus->name, "vmbus");
+}
+
+NTSTATUS VmbChannelAllocate(struct device *parent, bool is_server,
+			    VMBCHANNEL *channel)
+{
+	struct vmb_channel *ch;
+
+	might_sleep();
+
+	if (is_server)
+		return STATUS_NOT_SUPPORTED;
+	/* binding through VmbClientChannelInitSetTargetPnp() comes later */
+	if (!parent)
+		return STATUS_NOT_SUPPORTED;
+	if (!is_vmbus_device(parent) || !parent->driver)
+		return STATUS_INVALID_PARAMETER_1;
+	if (!channel)
+		return STATUS_INVALID_PARAMETER_3;
+
+	ch = kzalloc(sizeof(*ch), GFP_KERNEL);
+	if (!ch)
+		return STATUS_INSUFFICIENT_RESOURCES;
+
+	ch->parent = get_device(parent);
+	ch->hv_dev = device_to_hv_device(parent);
+	ch->chan = ch->hv_dev->channel;
+	mutex_init(&ch->state_mutex);
+	spin_lock_init(&ch->lock);
+	spin_lock_init(&ch->rx_lock);
+	INIT_LIST_HEAD(&ch->send_queue);
+	INIT_LIST_HEAD(&ch->in_flight);
+	atomic_set(&ch->rx_outstanding, 0);
+	init_waitqueue_head(&ch->rx_wait);
+
+	ch->max_packet_size = VMB_DEFAULT_MAX_PACKET_SIZE;
+	ch->incoming_pages = VMB_DEFAULT_RING_PAGES;
+	ch->outgoing_pages = VMB_DEFAULT_RING_PAGES;
+	VMB_CHANNEL_STATE_CHANGE_CALLBACKS_INIT(&ch->callbacks);
+
+	*channel = ch;
+	return STATUS_SUCCESS;
+}
+EXPORT_SYMBOL_GPL(VmbChannelAllocate);
+
+void VmbChannelCleanup(VMBCHANNEL channel)
+{
+	might_sleep();
+
+	if (!channel)
+		return;
+	VmbChannelDisable(channel);
+	/* sends made while Disabled were queued for an Enable that never came */
+	vmb_send_cancel_all(channel);
+
+	mutex_destroy(&channel->state_mutex);
+	kfree(channel->friendly_name);
+	put_device(channel->parent);
+	kfree(channel);
+}
+EXPORT_SYMBOL_GPL(VmbChannelCleanup);
+
+static void set_open(struct vmb_channel *ch, bool open)
+{
+	unsigned long irqflags;
+
+	spin_lock_irqsave(&ch->lock, irqflags);
+	ch->open = open;
+	if (open)
+		ch->pending_send_armed = false;	/* a new ring starts at 0 */
+	spin_unlock_irqrestore(&ch->lock, irqflags);
+}
+
+static int open_channel(struct vmb_channel *ch)
+{
+	struct vmbus_channel *chan = ch->chan;
+	u32 in_bytes = ch->incoming_pages * HV_HYP_PAGE_SIZE;
+	u32 out_bytes = ch->outgoing_pages * HV_HYP_PAGE_SIZE;
+	int ret;
+
+	lockdep_assert_held(&ch->state_mutex);
+
+	ch->saved_max_pkt_size = chan->max_pkt_size;
+	ch->saved_rqstor_size = chan->rqstor_size;
+
+	/* hv_vmbus's max_pkt_size counts the descriptor; larger is truncated */
+	chan->max_pkt_size = sizeof(struct vmpacket_descriptor) +
+			     ALIGN(ch->max_packet_size, sizeof(u64));
+	chan->rqstor_size = vmb_transaction_budget(in_bytes, out_bytes);
+	chan->next_request_id_callback = vmbus_next_request_id;
+	chan->request_addr_callback = vmbus_request_addr;
+	set_channel_read_mode(chan, HV_CALL_DIRECT);
+
+	/* note the order: vmbus_open() takes the send ring first */
+	ret = vmbus_open(chan, VMBUS_RING_SIZE(out_bytes),
+			 VMBUS_RING_SIZE(in_bytes), NULL, 0,
+			 vmb_receive_callback, ch);
+	if (ret)
+		goto restore;
+	return 0;
+
+restore:
+	chan->max_pkt_size = ch->saved_max_pkt_size;
+	chan->rqstor_size = ch->saved_rqstor_size;
+	chan->next_request_id_callback = NULL;
+	chan->request_addr_callback = NULL;
+	set_channel_read_mode(chan, HV_CALL_BATCHED);
+	return ret;
+}
+
+/*
+ * Everything after the rings closed for sends: cancel what is in flight or
+ * queued, then close. Opened's failure and Disable share it.
+ */
+static void close_channel(struct vmb_channel *ch, bool call_closed)
+{
+	struct vmbus_channel *chan = ch->chan;
+
+	lockdep_assert_held(&ch->state_mutex);
+
+	set_open(ch, false);
+	vmb_transaction_cancel_all(ch);
+	vmb_send_cancel_all(ch);
+	if (call_closed && ch->callbacks.closed)
+		ch->callbacks.closed(ch);
+
+	vmbus_close(chan);
+	/* leave the hv channel as we found it for the next driver */
+	chan->max_pkt_size = ch->saved_max_pkt_size;
+	chan->rqstor_size = ch->saved_rqstor_size;
+	chan->next_request_id_callback = NULL;
+	chan->request_addr_callback = NULL;
+	set_channel_read_mode(chan, HV_CALL_BATCHED);
+}
+
+static bool fits_ring(struct vmb_channel *ch)
+{
+	u64 packet = sizeof(struct vmpacket_descriptor) +
+		     ALIGN(ch->max_packet_size, sizeof(u64)) + sizeof(u64);
+
+	/* hv_ringbuffer_write() needs one byte more than the packet */
+	return packet < (u64)ch->outgoing_pages * HV_HYP_PAGE_SIZE;
+}
+
+NTSTATUS VmbChannelEnable(VMBCHANNEL channel)
+{
+	struct vmb_channel *ch = channel;
+	NTSTATUS status;
+	int ret;
+
+	might_sleep();
+
+	if (!ch)
+		return STATUS_INVALID_PARAMETER_1;
+	mutex_lock(&ch->state_mutex);
+	if (ch->enabled) {
+		status = STATUS_INVALID_DEVICE_STATE;
+		goto unlock;
+	}
+	/* the offer is gone; hv_vmbus would fail the open with -ENODEV */
+	if (vmb_channel_rescinded(ch)) {
+		status = STATUS_DEVICE_REMOVED;
+		goto unlock;
+	}
+	if (!fits_ring(ch)) {
+		status = STATUS_INVALID_PARAMETER;
+		goto unlock;
+	}
+
+	ret = open_channel(ch);
+	if (ret) {
+		status = vmb_errno_to_ntstatus(ret);
+		goto unlock;
+	}
+	/* KMCL lets Opened send; packets queued while Disabled go first */
+	set_open(ch, true);
+	vmb_send_drain(ch);
+
+	if (ch->callbacks.opened) {
+		status = ch->callbacks.opened(ch);
+		if (!NT_SUCCESS(status))
+			goto close;
+	}
+	ch->enabled = true;
+
+	if (ch->callbacks.started)
+		ch->callbacks.started(ch);
+	vmb_receive_start(ch);
+	if (ch->callbacks.post_started)
+		ch->callbacks.post_started(ch);
+
+	mutex_unlock(&ch->state_mutex);
+	return STATUS_SUCCESS;
+
+close:
+	close_channel(ch, false);
+unlock:
+	mutex_unlock(&ch->state_mutex);
+	return status;
+}
+EXPORT_SYMBOL_GPL(VmbChannelEnable);
+
+void VmbChannelDisable(VMBCHANNEL channel)
+{
+	struct vmb_channel *ch = channel;
+
+	might_sleep();
+
+	if (!ch)
+		return;
+	mutex_lock(&ch->state_mutex);
+	if (!ch->enabled)
+		goto unlock;
+
+	/* no ProcessPacket runs from here until the next Started */
+	vmb_receive_stop(ch);
+	if (ch->callbacks.suspend)
+		ch->callbacks.suspend(ch);
+	/* KMCL waits for the client to complete every delivered packet */
+	wait_event(ch->rx_wait, !atomic_read(&ch->rx_outstanding));
+
+	close_channel(ch, true);
+	ch->enabled = false;
+unlock:
+	mutex_unlock(&ch->state_mutex);
+}
+EXPORT_SYMBOL_GPL(VmbChannelDisable);
+
+/* Init* are legal only while Disabled (KMCL-SEMANTICS.md 6). */
+static NTSTATUS init_begin(struct vmb_channel *ch)
+{
+	might_sleep();
+
+	if (!ch)
+		return STATUS_INVALID_PARAMETER_1;
+	mutex_lock(&ch->state_mutex);
+	if (ch->enabled) {
+		mutex_unlock(&ch->state_mutex);
+		return STATUS_INVALID_PARAMETER_1;
+	}
+	return STATUS_SUCCESS;
+}
+
+static NTSTATUS init_end(struct vmb_channel *ch, NTSTATUS status)
+{
+	mutex_unlock(&ch->state_mutex);
+	return status;
+}
+
+NTSTATUS VmbChannelInitSetMaximumPacketSize(VMBCHANNEL channel, u32 size)
+{
+	NTSTATUS status = init_begin(channel);
+
+	if (status)
+		return status;
+	if (!size || size > VMB_MAX_PACKET_SIZE)
+		return init_end(channel, STATUS_INVALID_PARAMETER_2);
+	WRITE_ONCE(channel->max_packet_size, size);
+	return init_end(channel, STATUS_SUCCESS);
+}
+EXPORT_SYMBOL_GPL(VmbChannelInitSetMaximumPacketSize);
+
+NTSTATUS VmbChannelInitSetMaximumExternalData(VMBCHANNEL channel,
+					      u32 data_size, u32 chain_length)
+{
+	NTSTATUS status = init_begin(channel);
+
+	if (status)
+		return status;
+	if (!data_size)
+		return init_end(channel, STATUS_INVALID_PARAMETER_2);
+	if (!chain_length)
+		return init_end(channel, STATUS_INVALID_PARAMETER_3);
+	channel->max_external_data = data_size;
+	channel->max_external_chain = chain_length;
+	return init_end(channel, STATUS_SUCCESS);
+}
+EXPORT_SYMBOL_GPL(VmbChannelInitSetMaximumExternalData);
+
+NTSTATUS VmbClientChannelInitSetRingBufferPageCount(VMBCHANNEL channel,
+						    u32 incoming_pages,
+						    u32 outgoing_pages)
+{
+	NTSTATUS status = init_begin(channel);
+
+	if (status)
+		return status;
+	if (!incoming_pages || incoming_pages > VMB_MAX_RING_PAGES)
+		return init_end(channel, STATUS_INVALID_PARAMETER_2);
+	if (!outgoing_pages || outgoing_pages > VMB_MAX_RING_PAGES)
+		return init_end(channel, STATUS_INVALID_PARAMETER_3);
+	channel->incoming_pages = incoming_pages;
+	channel->outgoing_pages = outgoing_pages;
+	return init_end(channel, STATUS_SUCCESS);
+}
+EXPORT_SYMBOL_GPL(VmbClientChannelInitSetRingBufferPageCount);
+
+NTSTATUS VmbChannelInitSetClientContextSize(VMBCHANNEL channel, u32 size)
+{
+	NTSTATUS status = init_begin(channel);
+
+	if (status)
+		return status;
+	if (size > VMB_MAX_CLIENT_CONTEXT)
+		return init_end(channel, STATUS_INVALID_PARAMETER_2);
+	channel->client_context_size = size;
+	return init_end(channel, STATUS_SUCCESS);
+}
+EXPORT_SYMBOL_GPL(VmbChannelInitSetClientContextSize);
+
+NTSTATUS
+VmbChannelInitSetProcessPacketCallbacks(VMBCHANNEL channel,
+					EVT_VMB_CHANNEL_PROCESS_PACKET *process_packet,
+					EVT_VMB_CHANNEL_PROCESSING_COMPLETE *processing_complete)
+{
+	NTSTATUS status = init_begin(channel);
+
+	if (status)
+		return status;
+	if (!process_packet)
+		return init_end(channel, STATUS_INVALID_PARAMETER_2);
+	channel->process_packet = process_packet;
+	channel->processing_complete = processing_complete;
+	return init_end(channel, STATUS_SUCCESS);
+}
+EXPORT_SYMBOL_GPL(VmbChannelInitSetProcessPacketCallbacks);
+
+NTSTATUS
+VmbChannelInitSetStateChangeCallbacks(VMBCHANNEL channel,
+				      const struct vmb_channel_state_change_callbacks *callbacks)
+{
+	NTSTATUS status = init_begin(channel);
+
+	if (status)
+		return status;
+	if (!callbacks ||
+	    callbacks->version != VMB_CHANNEL_STATE_CHANGE_CALLBACKS_VERSION ||
+	    callbacks->size != sizeof(*callbacks))
+		return init_end(channel, STATUS_INVALID_PARAMETER_2);
+	channel->callbacks = *callbacks;
+	return init_end(channel, STATUS_SUCCESS);
+}
+EXPORT_SYMBOL_GPL(VmbChannelInitSetStateChangeCallbacks);
+
+NTSTATUS VmbChannelInitSetFriendlyName(VMBCHANNEL channel, const char *name)
+{
+	NTSTATUS status = init_begin(channel);
+	const char *copy;
+
+	if (status)
+		return status;
+	if (!name)
+		return init_end(channel, STATUS_INVALID_PARAMETER_2);
+	copy = kstrdup(name, GFP_KERNEL);
+	if (!copy)
+		return init_end(channel, STATUS_INSUFFICIENT_RESOURCES);
+	kfree(channel->friendly_name);
+	channel->friendly_name = copy;
+	return init_end(channel, STATUS_SUCCESS);
+}
+EXPORT_SYMBOL_GPL(VmbChannelInitSetFriendlyName);
+
+NTSTATUS VmbChannelInitSetFlags(VMBCHANNEL channel, u32 flags)
+{
+	NTSTATUS status = init_begin(channel);
+
+	if (status)
+		return status;
+	if (flags & ~VMBUS_CHANNEL_INIT_FLAGS)
+		return init_end(channel, STATUS_INVALID_PARAMETER_2);
+	channel->init_flags = flags;
+	return init_end(channel, STATUS_SUCCESS);
+}
+EXPORT_SYMBOL_GPL(VmbChannelInitSetFlags);
+
+void VmbChannelSetPointer(VMBCHANNEL channel, void *pointer)
+{
+	WRITE_ONCE(channel->pointer, pointer);
+}
+EXPORT_SYMBOL_GPL(VmbChannelSetPointer);
+
+void *VmbChannelGetPointer(VMBCHANNEL channel)
+{
+	return READ_ONCE(channel->pointer);
+}
+EXPORT_SYMBOL_GPL(VmbChannelGetPointer);
+
+void VmbChannelGetInterfaceInstance(VMBCHANNEL channel, guid_t *instance)
+{
+	guid_copy(instance, &channel->hv_dev->dev_instance);
+}
+EXPORT_SYMBOL_GPL(VmbChannelGetInterfaceInstance);
+
+u32 VmbChannelSizeofPacket(VMBCHANNEL channel)
+{
+	return vmb_packet_size(READ_ONCE(channel->max_packet_size));
+}
+EXPORT_SYMBOL_GPL(VmbChannelSizeofPacket);

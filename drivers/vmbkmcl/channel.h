@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The channel object: configuration, state and the locks every other part
+ * of the library works under.
+ */
+#ifndef _VMB_CHANNEL_H
+#define _VMB_CHANNEL_H
+
+#include <linux/hyperv.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+
+#include <vmbkmcl.h>
+
+/*
+ * The default maximum packet keeps hv_vmbus's own default incoming copy
+ * buffer (VMBUS_DEFAULT_MAX_PKT_SIZE, which counts the 16-byte descriptor).
+ */
+#define VMB_DEFAULT_MAX_PACKET_SIZE \
+	(VMBUS_DEFAULT_MAX_PKT_SIZE - sizeof(struct vmpacket_descriptor))
+/* len8 is a u16 count of 8-byte units and covers the descriptor too. */
+#define VMB_MAX_PACKET_SIZE \
+	((U16_MAX << 3) - sizeof(struct vmpacket_descriptor))
+#define VMB_DEFAULT_RING_PAGES	4
+/* 512 MiB per ring: far above what a host accepts, low enough for u32 math. */
+#define VMB_MAX_RING_PAGES	(SZ_512M / HV_HYP_PAGE_SIZE)
+#define VMB_MAX_CLIENT_CONTEXT	SZ_64K
+
+struct vmb_channel {
+	struct device *parent;
+	struct hv_device *hv_dev;
+	struct vmbus_channel *chan;
+
+	/*
+	 * Serialises Enable, Disable, Cleanup and every Init*: the
+	 * configuration below only changes under it, and only while
+	 * !enabled; the send and receive paths read it while enabled.
+	 */
+	struct mutex state_mutex;
+	bool enabled;
+
+	u32 max_packet_size;
+	u32 max_external_data;
+	u32 max_external_chain;
+	u32 incoming_pages;
+	u32 outgoing_pages;
+	u32 client_context_size;
+	u32 init_flags;
+	const char *friendly_name;
+	struct vmb_channel_state_change_callbacks callbacks;
+	EVT_VMB_CHANNEL_PROCESS_PACKET *process_packet;
+	EVT_VMB_CHANNEL_PROCESSING_COMPLETE *processing_complete;
+	void *pointer;
+
+	/* what vmbus_open() found in the hv channel, restored at close */
+	u32 saved_max_pkt_size;
+	u32 saved_rqstor_size;
+
+	/*
+	 * Send side. Taken with interrupts disabled: VmbPacketSend() is
+	 * atomic-safe. Nests outside hv_vmbus's ring_lock and req_lock.
+	 */
+	spinlock_t lock;
+	bool open;			/* packets may go to the ring */
+	bool pending_send_armed;	/* pending_send_sz is set */
+	struct list_head send_queue;	/* FIFO of packets waiting for the ring */
+	struct list_head in_flight;	/* packets holding a requestor slot */
+
+	/*
+	 * Receive side: one reader of the incoming ring at a time, whether
+	 * hv_vmbus's tasklet or our own kick runs it.
+	 */
+	spinlock_t rx_lock;
+	bool rx_enabled;
+	atomic_t rx_outstanding;	/* delivered, not yet completed */
+	wait_queue_head_t rx_wait;
+};
+
+static inline bool vmb_channel_rescinded(const struct vmb_channel *ch)
+{
+	return ch->chan && READ_ONCE(ch->chan->rescind);
+}
+
+/* Device for messages: the VMBus device, whose name carries the instance. */
+static inline struct device *vmb_channel_dev(const struct vmb_channel *ch)
+{
+	return ch->parent;
+}
+
+#endif /* _VMB_CHANNEL_H */

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Outgoing packet objects.
+ */
+#ifndef _VMB_PACKET_H
+#define _VMB_PACKET_H
+
+#include <linux/gfp.h>
+#include <linux/list.h>
+
+#include <vmbkmcl.h>
+
+struct vmb_channel;
+
+/*
+ * Where a packet is. Changes only under its channel's lock, except that an
+ * IDLE packet belongs to whoever holds it (its caller, or the library while
+ * it runs the completion routine).
+ */
+enum vmb_packet_state {
+	VMB_PACKET_IDLE,
+	VMB_PACKET_QUEUED,	/* on send_queue, payload copied in data[] */
+	VMB_PACKET_IN_FLIGHT,	/* in the ring, holds a requestor slot */
+	VMB_PACKET_ABANDONED,	/* in flight, but its waiter gave up */
+};
+
+struct vmb_packet {
+	struct vmb_channel *channel;
+	EVT_VMB_PACKET_COMPLETION_ROUTINE *completion_routine;
+	void *pointer;
+	struct list_head link;		/* send_queue or in_flight */
+	enum vmb_packet_state state;
+	u32 flags;			/* VMBUS_CHANNEL_FORMAT_FLAG_* of the send */
+	u64 trans_id;			/* requestor id while IN_FLIGHT */
+	u32 length;			/* payload bytes in data[] while QUEUED */
+	u32 capacity;			/* bytes data[] can hold */
+	bool allocated;			/* kmalloc'd: VmbPacketFree() frees it */
+	u8 data[] __aligned(8);
+};
+
+u32 vmb_packet_size(u32 max_packet_size);
+struct vmb_packet *vmb_packet_alloc(struct vmb_channel *ch, u32 capacity,
+				    gfp_t gfp);
+void vmb_packet_destroy(struct vmb_packet *pkt);
+
+static inline void vmb_packet_complete(struct vmb_packet *pkt, NTSTATUS status,
+				       void *buffer, u32 length)
+{
+	pkt->completion_routine(pkt, status, buffer, length);
+}
+
+#endif /* _VMB_PACKET_H */

@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VmbPacketSend(): inline packets into the outgoing ring, or into a FIFO
+ * when they do not fit.
+ *
+ * hv_vmbus never queues: hv_ringbuffer_write() returns -EAGAIN when the
+ * packet plus its 8-byte trailer does not fit (an exactly full ring counts
+ * as full) or when the requestor has no free transaction id. KMCL queues
+ * instead, never fails the send, and keeps the order of sends. So once a
+ * packet is queued, every later one queues behind it, and the queue is
+ * drained from the channel callback: hv_vmbus calls it when the host freed
+ * the ring space we asked for in pending_send_sz, and after completions,
+ * which free transaction ids.
+ */
+#include <linux/hyperv.h>
+#include <linux/module.h>
+#include <linux/string.h>
+
+#include "channel.h"
+#include "packet.h"
+#include "send.h"
+#include "transaction.h"
+
+/* Ring bytes a packet of @length payload bytes takes, trailer included. */
+static u32 packet_ring_bytes(u32 length)
+{
+	return sizeof(struct vmpacket_descriptor) + ALIGN(length, sizeof(u64)) +
+	       sizeof(u64);
+}
+
+static int ring_write(struct vmb_channel *ch, struct vmb_packet *pkt,
+		      const void *buffer, u32 length)
+{
+	bool wait = pkt->flags & VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION;
+	u64 trans_id = 0;
+	int ret;
+
+	lockdep_assert_held(&ch->lock);
+
+	/*
+	 * With COMPLETION_REQUESTED hv_vmbus's requestor stores the packet
+	 * and puts a small id (slot + 1) on the wire, which the host echoes in
+	 * its completion; without it no id is taken and 0 goes on the wire.
+	 */
+	ret = vmbus_sendpacket_getid(ch->chan, (void *)buffer, length,
+				     (u64)(uintptr_t)pkt, &trans_id,
+				     VM_PKT_DATA_INBAND,
+				     wait ? VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED : 0);
+	if (ret)
+		return ret;
+	if (wait)
+		vmb_transaction_start(ch, pkt, trans_id);
+	else
+		pkt->state = VMB_PACKET_IDLE;
+	return 0;
+}
+
+/*
+ * Write, and when the ring is full ask the host for a signal once enough
+ * is free. The retry after setting pending_send_sz closes the window in
+ * which the host drained the ring before it could see our request
+ * (RING-PROTOCOL.md 3.3, the lost wake-up of pitfall A1).
+ */
+static int try_write(struct vmb_channel *ch, struct vmb_packet *pkt,
+		     const void *buffer, u32 length, bool arm)
+{
+	int ret;
+
+	ret = ring_write(ch, pkt, buffer, length);
+	if (ret != -EAGAIN || !arm)
+		return ret;
+
+	set_channel_pending_send_size(ch->chan, packet_ring_bytes(length));
+	ch->pending_send_armed = true;
+	/* order the pending_send_sz store before re-reading read_index */
+	virt_mb();
+	return ring_write(ch, pkt, buffer, length);
+}
+
+static void disarm_pending(struct vmb_channel *ch)
+{
+	lockdep_assert_held(&ch->lock);
+
+	/* after vmbus_close() the ring is gone; a new one starts at 0 */
+	if (ch->pending_send_armed && ch->open)
+		set_channel_pending_send_size(ch->chan, 0);
+	ch->pending_send_armed = false;
+}
+
+static void queue_packet(struct vmb_channel *ch, struct vmb_packet *pkt,
+			 const void *buffer, u32 length)
+{
+	lockdep_assert_held(&ch->lock);
+
+	/* the caller's buffer is free when VmbPacketSend() returns */
+	memcpy(pkt->data, buffer, length);
+	pkt->length = length;
+	pkt->state = VMB_PACKET_QUEUED;
+	list_add_tail(&pkt->link, &ch->send_queue);
+}
+
+static void write_failed(struct vmb_channel *ch, int ret)
+{
+	/*
+	 * -ENODEV: rescinded; -EIO: the host corrupted the ring indices
+	 * (6.12.117). Either way the packet waits for Disable to cancel it.
+	 */
+	if (ret != -EAGAIN)
+		dev_err_ratelimited(vmb_channel_dev(ch),
+				    "vmbkmcl: send failed (%d), packet held until disable\n",
+				    ret);
+}
+
+NTSTATUS vmb_send_submit(struct vmb_packet *pkt, const void *buffer, u32 length,
+			 u32 flags, enum vmb_send_mode mode)
+{
+	struct vmb_channel *ch = pkt->channel;
+	unsigned long irqflags;
+	int ret = -EAGAIN;
+
+	spin_lock_irqsave(&ch->lock, irqflags);
+	if (pkt->state != VMB_PACKET_IDLE) {
+		spin_unlock_irqrestore(&ch->lock, irqflags);
+		return STATUS_INVALID_PARAMETER_1;
+	}
+	pkt->flags = flags;
+
+	/* FIFO: nothing overtakes a queued packet */
+	if (ch->open && list_empty(&ch->send_queue)) {
+		ret = try_write(ch, pkt, buffer, length, mode != VMB_SEND_TRY);
+		if (!ret)
+			goto written;
+		write_failed(ch, ret);
+	}
+	if (mode != VMB_SEND_QUEUE && !ch->open) {
+		spin_unlock_irqrestore(&ch->lock, irqflags);
+		return STATUS_DEVICE_REMOVED;
+	}
+	if (mode == VMB_SEND_TRY) {
+		spin_unlock_irqrestore(&ch->lock, irqflags);
+		return STATUS_BUFFER_OVERFLOW;
+	}
+	queue_packet(ch, pkt, buffer, length);
+	spin_unlock_irqrestore(&ch->lock, irqflags);
+	return STATUS_SUCCESS;
+
+written:
+	if (list_empty(&ch->send_queue))
+		disarm_pending(ch);
+	spin_unlock_irqrestore(&ch->lock, irqflags);
+	/* in the ring: a packet without a transaction is done */
+	if (!(flags & VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION))
+		vmb_packet_complete(pkt, STATUS_SUCCESS, NULL, 0);
+	return STATUS_SUCCESS;
+}
+
+/* Complete a list of packets taken off the channel, in order. */
+static void complete_list(struct list_head *list, NTSTATUS status)
+{
+	struct vmb_packet *pkt;
+
+	while ((pkt = list_first_entry_or_null(list, struct vmb_packet, link))) {
+		/* the routine may free, resend or reuse the packet */
+		list_del_init(&pkt->link);
+		vmb_packet_complete(pkt, status, NULL, 0);
+	}
+}
+
+/**
+ * vmb_send_drain() - write queued packets while they fit
+ * @ch: the channel
+ *
+ * Context: any; takes ch->lock. Completion routines of packets without a
+ * transaction run here, after the lock is dropped.
+ */
+void vmb_send_drain(struct vmb_channel *ch)
+{
+	struct vmb_packet *pkt;
+	unsigned long irqflags;
+	LIST_HEAD(written);
+	int ret;
+
+	spin_lock_irqsave(&ch->lock, irqflags);
+	while (ch->open &&
+	       (pkt = list_first_entry_or_null(&ch->send_queue,
+					       struct vmb_packet, link))) {
+		/* off the queue first: a transaction moves it to in_flight */
+		list_del_init(&pkt->link);
+		ret = try_write(ch, pkt, pkt->data, pkt->length, true);
+		if (ret) {
+			list_add(&pkt->link, &ch->send_queue);
+			write_failed(ch, ret);
+			break;
+		}
+		if (pkt->state == VMB_PACKET_IDLE)
+			list_add_tail(&pkt->link, &written);
+	}
+	if (list_empty(&ch->send_queue))
+		disarm_pending(ch);
+	spin_unlock_irqrestore(&ch->lock, irqflags);
+
+	complete_list(&written, STATUS_SUCCESS);
+}
+
+/**
+ * vmb_send_unqueue() - take a packet off the send queue if it is still there
+ * @pkt: the packet
+ *
+ * Context: any; takes the channel's lock.
+ * Return: true if the packet was queued and now is the caller's again.
+ */
+bool vmb_send_unqueue(struct vmb_packet *pkt)
+{
+	struct vmb_channel *ch = pkt->channel;
+	unsigned long irqflags;
+	bool unqueued = false;
+
+	spin_lock_irqsave(&ch->lock, irqflags);
+	if (pkt->state == VMB_PACKET_QUEUED) {
+		list_del_init(&pkt->link);
+		pkt->state = VMB_PACKET_IDLE;
+		unqueued = true;
+		if (list_empty(&ch->send_queue))
+			disarm_pending(ch);
+	}
+	spin_unlock_irqrestore(&ch->lock, irqflags);
+	return unqueued;
+}
+
+/**
+ * vmb_send_cancel_all() - complete every queued packet with STATUS_CANCELLED
+ * @ch: the channel
+ *
+ * Context: process or atomic; takes ch->lock.
+ */
+void vmb_send_cancel_all(struct vmb_channel *ch)
+{
+	struct vmb_packet *pkt;
+	unsigned long irqflags;
+	LIST_HEAD(cancelled);
+
+	spin_lock_irqsave(&ch->lock, irqflags);
+	list_for_each_entry(pkt, &ch->send_queue, link)
+		pkt->state = VMB_PACKET_IDLE;
+	list_splice_init(&ch->send_queue, &cancelled);
+	disarm_pending(ch);
+	spin_unlock_irqrestore(&ch->lock, irqflags);
+
+	complete_list(&cancelled, STATUS_CANCELLED);
+}
+
+NTSTATUS VmbPacketSend(VMBPACKET packet, const void *buffer, u32 length,
+		       struct vmb_mdl *external, u32 flags)
+{
+	if (!packet)
+		return STATUS_INVALID_PARAMETER_1;
+	if (flags & ~VMBUS_CHANNEL_FORMAT_FLAGS)
+		return STATUS_INVALID_PARAMETER;
+	/* external data comes with the MDL support */
+	if (external)
+		return STATUS_NOT_SUPPORTED;
+	if ((length && !buffer) || length > packet->capacity ||
+	    length > READ_ONCE(packet->channel->max_packet_size))
+		return STATUS_INVALID_PARAMETER;
+	if (!packet->completion_routine)
+		return STATUS_INVALID_PARAMETER_1;
+
+	return vmb_send_submit(packet, buffer, length, flags, VMB_SEND_QUEUE);
+}
+EXPORT_SYMBOL_GPL(VmbPacketSend);

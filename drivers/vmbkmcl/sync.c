@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VmbChannelSendSynchronousRequest(): a packet object of our own, sent like
+ * any other, whose completion routine wakes the caller.
+ *
+ * The waiter lives on the caller's stack. When the wait ends without a
+ * completion (timeout, rescind) the request is cancelled under the channel
+ * lock: either it was still queued and is simply taken back, or it is in
+ * flight and is abandoned (the channel frees it when the late completion
+ * arrives or at close; the completion is dropped and never touches the
+ * caller's buffer), or the completion routine already claimed it and we
+ * wait for it to finish, which it does without sleeping.
+ */
+#include <linux/completion.h>
+#include <linux/jiffies.h>
+#include <linux/math64.h>
+#include <linux/module.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+
+#include "channel.h"
+#include "packet.h"
+#include "send.h"
+#include "sync.h"
+#include "transaction.h"
+
+/* How often a waiter looks at hv_vmbus's rescind flag (as pci-hyperv does). */
+#define RESCIND_POLL	(HZ / 10)
+
+struct sync_waiter {
+	struct completion done;
+	NTSTATUS status;
+	void *buffer;
+	u32 capacity;
+	u32 copied;
+};
+
+/* 100 ns units since 1601-01-01 UTC, the Windows system time. */
+u64 vmb_sync_now_100ns(void)
+{
+	return div_u64(ktime_get_real_ns(), 100) + WLTIMEDELTA;
+}
+
+/**
+ * vmb_sync_timeout_jiffies() - a KMCL timeout as a relative jiffies count
+ * @timeout: non-zero; negative: relative, positive: absolute, in 100 ns
+ * @now_100ns: the current system time, for absolute timeouts
+ *
+ * Rounds up, so a wait never ends early.
+ *
+ * Return: jiffies to wait, 0 for an absolute time already past.
+ */
+long vmb_sync_timeout_jiffies(s64 timeout, u64 now_100ns)
+{
+	u64 ticks, ns;
+
+	if (timeout < 0) {
+		ticks = timeout == S64_MIN ? (u64)S64_MAX : (u64)-timeout;
+	} else {
+		if ((u64)timeout <= now_100ns)
+			return 0;
+		ticks = (u64)timeout - now_100ns;
+	}
+
+	if (ticks > div_u64(U64_MAX, 100))
+		return MAX_SCHEDULE_TIMEOUT - 1;
+	ns = ticks * 100;
+	/* nsecs_to_jiffies64() truncates; a partial jiffy is a whole one */
+	ns = ns > U64_MAX - (TICK_NSEC - 1) ? U64_MAX : ns + TICK_NSEC - 1;
+	return min_t(u64, nsecs_to_jiffies64(ns), MAX_SCHEDULE_TIMEOUT - 1);
+}
+
+static void sync_completion(VMBPACKET packet, NTSTATUS status, void *buffer,
+			    u32 buffer_length)
+{
+	struct sync_waiter *waiter = packet->pointer;
+
+	if (status == STATUS_CANCELLED) {
+		/* only Disable, a rescind or Cleanup cancel a live request */
+		status = STATUS_DEVICE_REMOVED;
+	} else if (buffer && waiter->buffer) {
+		/* KMCL leaves this undefined: copy what fits, report it */
+		waiter->copied = min(buffer_length, waiter->capacity);
+		memcpy(waiter->buffer, buffer, waiter->copied);
+	}
+	waiter->status = status;
+	/* the waiter frees the packet: nothing may touch it after this */
+	complete(&waiter->done);
+}
+
+/*
+ * Wait for the completion until @deadline (jiffies), not at all for a zero
+ * timeout, forever for none; a rescind ends the wait too.
+ */
+static bool sync_wait(struct vmb_channel *ch, struct sync_waiter *waiter,
+		      const s64 *timeout, unsigned long deadline)
+{
+	long left;
+
+	if (timeout && *timeout == 0)
+		return try_wait_for_completion(&waiter->done);
+	for (;;) {
+		left = timeout ? (long)(deadline - jiffies) : RESCIND_POLL;
+		if (left <= 0)
+			return try_wait_for_completion(&waiter->done);
+		if (wait_for_completion_timeout(&waiter->done,
+						min_t(long, left, RESCIND_POLL)))
+			return true;
+		if (vmb_channel_rescinded(ch))
+			return false;
+	}
+}
+
+NTSTATUS VmbChannelSendSynchronousRequest(VMBCHANNEL channel,
+					  const void *buffer, u32 size,
+					  struct vmb_mdl *external, u32 flags,
+					  void *completion_buffer,
+					  u32 *completion_size,
+					  const s64 *timeout)
+{
+	bool wait_completion = flags & VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION;
+	bool zero = timeout && *timeout == 0;
+	struct sync_waiter waiter = { };
+	unsigned long deadline = 0;
+	struct vmb_packet *pkt;
+	NTSTATUS status;
+	u32 capacity;
+
+	/* KMCL: only a zero-timeout send without a transaction is atomic */
+	if (!zero || wait_completion)
+		might_sleep();
+
+	if (!channel)
+		return STATUS_INVALID_PARAMETER_1;
+	if (flags & ~VMBUS_CHANNEL_FORMAT_FLAGS)
+		return STATUS_INVALID_PARAMETER;
+	if (external)
+		return STATUS_NOT_SUPPORTED;
+	capacity = completion_size ? *completion_size : 0;
+	/* VMBus payloads come in 8-byte units: KMCL insists on them */
+	if (capacity % 8 || (capacity && !completion_buffer))
+		return STATUS_INVALID_PARAMETER;
+	if ((size && !buffer) || size > READ_ONCE(channel->max_packet_size))
+		return STATUS_INVALID_PARAMETER;
+
+	/* the deadline runs from the call, not from when the packet is sent */
+	if (timeout && !zero)
+		deadline = jiffies +
+			   vmb_sync_timeout_jiffies(*timeout, vmb_sync_now_100ns());
+
+	/* room for this payload only: it is the one thing this packet sends */
+	pkt = vmb_packet_alloc(channel, size,
+			       zero && !wait_completion ? GFP_ATOMIC : GFP_KERNEL);
+	if (!pkt)
+		return STATUS_INSUFFICIENT_RESOURCES;
+	init_completion(&waiter.done);
+	waiter.buffer = completion_buffer;
+	waiter.capacity = capacity;
+	pkt->completion_routine = sync_completion;
+	pkt->pointer = &waiter;
+
+	status = vmb_send_submit(pkt, buffer, size, flags,
+				 zero ? VMB_SEND_TRY : VMB_SEND_IF_OPEN);
+	if (status != STATUS_SUCCESS)
+		goto free;
+
+	if (!sync_wait(channel, &waiter, timeout, deadline)) {
+		switch (vmb_transaction_cancel(pkt)) {
+		case VMB_CANCEL_UNQUEUED:
+			break;
+		case VMB_CANCEL_ABANDONED:
+			/* the channel owns it now */
+			return vmb_channel_rescinded(channel) ?
+			       STATUS_DEVICE_REMOVED : STATUS_CANCELLED;
+		case VMB_CANCEL_TOO_LATE:
+			/* its routine claimed it: it completes without sleeping */
+			wait_for_completion(&waiter.done);
+			goto done;
+		}
+		status = vmb_channel_rescinded(channel) ?
+			 STATUS_DEVICE_REMOVED : STATUS_CANCELLED;
+		goto free;
+	}
+
+done:
+	status = waiter.status;
+	if (completion_size && NT_SUCCESS(status))
+		*completion_size = waiter.copied;
+free:
+	vmb_packet_destroy(pkt);
+	return status;
+}
+EXPORT_SYMBOL_GPL(VmbChannelSendSynchronousRequest);
