@@ -15,7 +15,7 @@ T ?= *
 
 export KVERS T
 
-.PHONY: all modules clean check check-harness deps help
+.PHONY: all modules clean check check-harness bench deps help
 
 all: modules
 
@@ -36,10 +36,15 @@ check:
 check-harness:
 	scripts/check-harness.sh
 
+# Benchmarks on the 6.1 base kernel unless KVERS is given.
+bench:
+	KVERS='$(if $(filter file,$(origin KVERS)),6.1,$(KVERS))' scripts/bench.sh
+
 help:
 	@echo 'make                 build the modules against KDIR ($(KDIR))'
 	@echo 'make check           the test suite: KUnit in QEMU on debug 6.1 and 6.12 kernels, static checks'
 	@echo '                     T=<glob> only matching test modules, KVERS=6.1 only one kernel'
 	@echo 'make check-harness   prove that the harness catches failing fixtures'
+	@echo 'make bench           Vmb* vs raw hv_vmbus benchmarks in QEMU -icount (6.1 base kernel); KVERS, CASES, PROFILE'
 	@echo 'make deps            install the Debian packages the commands need'
 	@echo 'make clean           remove build products'

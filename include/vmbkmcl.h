@@ -14,7 +14,11 @@
 #include <linux/types.h>
 #include <linux/uuid.h>
 
+struct bio_vec;
 struct device;
+struct page;
+struct scatterlist;
+struct sg_table;
 
 /**
  * typedef NTSTATUS - a Windows status value, returned by every Vmb* function
@@ -114,7 +118,7 @@ typedef
 
 /*
  * struct vmb_mdl - the MDL equivalent: a chain of guest physical byte
- * ranges. Opaque; a non-NULL MDL is not supported yet.
+ * ranges. Opaque; see "MDL equivalent" below.
  */
 struct vmb_mdl;
 
@@ -154,9 +158,15 @@ struct vmb_mdl;
  * @flags: VMBUS_CHANNEL_PROCESS_PACKET_FLAG_EXTERNAL_DATA when the packet
  *         carries external data
  *
+ * Called once per inband, GPA-direct or transfer-page packet, in ring order;
+ * the client retires each with VmbChannelPacketComplete() or
+ * VmbChannelPacketFail(), inside the call or later. @buffer has the
+ * packet's length as VMBus carries it: the payload padded to 8 bytes.
+ *
  * Context: softirq by default, process context when the channel processes
- * incoming packets at passive level. Completion packets of the channel's own
- * transactions never reach it.
+ * incoming packets at passive level (VmbChannelSetIncomingProcessingAtPassive())
+ * or the packet was deferred (VmbChannelPacketDeferToPassive()). Completion
+ * packets of the channel's own transactions never reach it.
  */
 typedef void EVT_VMB_CHANNEL_PROCESS_PACKET(VMBCHANNEL channel,
 					    VMBPACKETCOMPLETION packet,
@@ -167,6 +177,9 @@ typedef void EVT_VMB_CHANNEL_PROCESS_PACKET(VMBCHANNEL channel,
  * typedef EVT_VMB_CHANNEL_PROCESSING_COMPLETE - end of a batch of packets
  * @channel: the channel
  * @packets_processed: packets delivered in the batch
+ *
+ * Called after each batch of ProcessPacket calls, when the ring is empty or
+ * delivery stops for the quota or a budget.
  *
  * Context: as EVT_VMB_CHANNEL_PROCESS_PACKET.
  */
@@ -221,7 +234,9 @@ typedef void EVT_VMB_CHANNEL_CLOSED(VMBCHANNEL channel);
  * @channel: the channel
  *
  * No ProcessPacket call runs or starts until the next Started. Called
- * first by VmbChannelDisable() and on a rescind.
+ * by VmbChannelPause(), and first by VmbChannelDisable() and on a rescind
+ * (unless the channel is paused); the library waits afterwards until every
+ * delivered packet was completed.
  *
  * Context: process; may sleep.
  */
@@ -430,12 +445,19 @@ NTSTATUS VmbChannelInitSetMaximumPacketSize(VMBCHANNEL channel, u32 size);
  * VmbChannelInitSetMaximumExternalData() - bounds of external-data sends
  * @channel: a Disabled channel
  * @data_size: largest external buffer in bytes, more than 0
- * @chain_length: longest MDL chain, more than 0
+ * @chain_length: most GPA ranges (MDL chain elements) per send, more than 0
+ *
+ * Every packet object keeps room for the largest GPA-direct descriptor these
+ * allow, so that a send with external data never allocates: about
+ * 8 * (@data_size / 4096 + 3 * @chain_length) bytes. Without this call a
+ * channel takes up to 1 MiB in up to 16 ranges. A send beyond the bounds
+ * fails with STATUS_INVALID_PARAMETER; nothing is truncated.
  *
  * Context: process; may sleep.
  * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1;
- * STATUS_INVALID_PARAMETER_2 for a 0 @data_size;
- * STATUS_INVALID_PARAMETER_3 for a 0 @chain_length.
+ * STATUS_INVALID_PARAMETER_2 for a 0 @data_size or bounds whose descriptor
+ * could not fit the 512 KiB VMBus packet; STATUS_INVALID_PARAMETER_3 for a 0
+ * @chain_length.
  */
 NTSTATUS VmbChannelInitSetMaximumExternalData(VMBCHANNEL channel,
 					      u32 data_size, u32 chain_length);
@@ -643,10 +665,12 @@ VMBCHANNEL VmbPacketGetChannel(VMBPACKET packet);
  * @packet: a packet object that is not in flight, with a completion routine
  * @buffer: the inline payload; free for reuse as soon as the call returns
  * @length: bytes at @buffer, at most the channel's maximum packet size
- * @external: external data; must be NULL for now
+ * @external: external data, the whole MDL chain, or NULL
  * @flags: VMBUS_CHANNEL_FORMAT_FLAG_*
  *
- * Writes an inband packet to the outgoing ring. If the ring is full, or
+ * Writes an inband packet to the outgoing ring, or with @external a
+ * GPA-direct packet: one GPA range per MDL element, as
+ * VmbPacketSendWithExternalMdl() sends the whole chain. If the ring is full, or
  * earlier packets are still queued, or the channel is not open, the payload
  * is copied into the packet object and the packet queued in FIFO order; it
  * is written when hv_vmbus signals free space (pending_send_sz), when a
@@ -660,20 +684,68 @@ VMBCHANNEL VmbPacketGetChannel(VMBPACKET packet);
  * Context: atomic-safe; takes the channel's send spinlock with interrupts
  * disabled.
  * Return: STATUS_SUCCESS (sent or queued); STATUS_INVALID_PARAMETER for
- * unknown flag bits, a NULL buffer with a length or a length above the
- * maximum packet size; STATUS_INVALID_PARAMETER_1 for a packet already in
- * flight or without a completion routine; STATUS_NOT_SUPPORTED for external
- * data.
+ * unknown flag bits, a NULL buffer with a length, a length above the
+ * maximum packet size, external data without WAIT_FOR_COMPLETION or beyond
+ * the channel's bounds (see VmbPacketSendWithExternalMdl());
+ * STATUS_INVALID_PARAMETER_1 for a packet already in flight or without a
+ * completion routine.
  */
 NTSTATUS VmbPacketSend(VMBPACKET packet, const void *buffer, u32 length,
 		       struct vmb_mdl *external, u32 flags);
+
+/**
+ * VmbPacketSendWithExternalMdl() - send a packet with a window of an MDL
+ * @packet: as for VmbPacketSend()
+ * @buffer: the inline payload; free for reuse as soon as the call returns
+ * @length: bytes at @buffer
+ * @mdl: the MDL chain; the object may be freed when the call returns, the
+ *       memory it describes must stay until the completion routine runs
+ * @mdl_offset: first byte of the window, from the start of the chain
+ * @mdl_length: bytes in the window; 0: to the end of the chain
+ * @flags: VMBUS_CHANNEL_FORMAT_FLAG_*; WAIT_FOR_COMPLETION is required
+ *
+ * Sends a GPA-direct packet whose external data is the window, one GPA
+ * range per MDL element it touches, with Hyper-V 4 KiB frame numbers; the
+ * data is not copied. With FORCE_MDL_LENGTH only the first element of the
+ * chain is used, and @mdl_length may reach past its byte count up to the end
+ * of its last frame, as KMCL defines it. Queueing and completion as for
+ * VmbPacketSend(); the host's completion always ends the transaction.
+ *
+ * Context: atomic-safe.
+ * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER for no @mdl, no
+ * WAIT_FOR_COMPLETION, a window outside the MDL, more data or ranges than
+ * VmbChannelInitSetMaximumExternalData() allows, or a packet larger than
+ * 512 KiB or than the outgoing ring; otherwise as VmbPacketSend().
+ */
+NTSTATUS VmbPacketSendWithExternalMdl(VMBPACKET packet, const void *buffer, u32 length,
+				      struct vmb_mdl *mdl, u32 mdl_offset, u32 mdl_length,
+				      u32 flags);
+
+/**
+ * VmbPacketSendWithExternalPfns() - send a packet with whole pages of data
+ * @packet: as for VmbPacketSend()
+ * @buffer: the inline payload; free for reuse as soon as the call returns
+ * @length: bytes at @buffer
+ * @pfns: Hyper-V 4 KiB frame numbers (page_to_hvpfn(), virt_to_hvpfn()),
+ *        whatever PAGE_SIZE is; the array is copied before the call returns
+ * @pfn_count: entries at @pfns, more than 0
+ * @flags: VMBUS_CHANNEL_FORMAT_FLAG_*; WAIT_FOR_COMPLETION is required
+ *
+ * One GPA range of @pfn_count whole frames from offset 0.
+ *
+ * Context: atomic-safe.
+ * Return: as VmbPacketSendWithExternalMdl().
+ */
+NTSTATUS VmbPacketSendWithExternalPfns(VMBPACKET packet, const void *buffer, u32 length,
+				       const u64 *pfns, u32 pfn_count, u32 flags);
 
 /**
  * VmbChannelSendSynchronousRequest() - send a packet and wait for it
  * @channel: an enabled channel
  * @buffer: the inline payload
  * @size: bytes at @buffer
- * @external: external data; must be NULL for now
+ * @external: external data, the whole MDL chain (then WAIT_FOR_COMPLETION
+ *            is required), or NULL
  * @flags: VMBUS_CHANNEL_FORMAT_FLAG_*
  * @completion_buffer: receives the host's completion payload, or NULL
  * @completion_size: in: bytes at @completion_buffer, a multiple of 8; out:
@@ -697,9 +769,9 @@ NTSTATUS VmbPacketSend(VMBPACKET packet, const void *buffer, u32 length,
  * the packet did not fit (nothing queued); STATUS_CANCELLED when the timeout
  * expired; STATUS_DEVICE_REMOVED when the channel is not enabled, is being
  * disabled or was rescinded; STATUS_INVALID_PARAMETER for unknown flags, a
- * @completion_size that is not a multiple of 8, a missing buffer or a size
- * above the maximum packet size; STATUS_NOT_SUPPORTED for external data;
- * STATUS_INSUFFICIENT_RESOURCES.
+ * @completion_size that is not a multiple of 8, a missing buffer, a size
+ * above the maximum packet size, or external data that
+ * VmbPacketSendWithExternalMdl() would refuse; STATUS_INSUFFICIENT_RESOURCES.
  */
 NTSTATUS VmbChannelSendSynchronousRequest(VMBCHANNEL channel,
 					  const void *buffer, u32 size,
@@ -707,6 +779,360 @@ NTSTATUS VmbChannelSendSynchronousRequest(VMBCHANNEL channel,
 					  void *completion_buffer,
 					  u32 *completion_size,
 					  const s64 *timeout);
+
+/**
+ * DOC: MDL equivalent
+ *
+ * A struct vmb_mdl describes a chain of byte ranges of guest physical memory,
+ * as a Windows MDL chain does; each element travels as one GPA range, with
+ * Hyper-V 4 KiB frame numbers whatever PAGE_SIZE is. Consecutive pieces of
+ * memory share an element whenever one GPA range can carry them (physically
+ * contiguous, or meeting at 4 KiB boundaries): contiguous memory is never
+ * split into one-frame ranges, which Hyper-V's VSPs reject. Constructors take
+ * the caller's GFP flags and return ERR_PTR(-errno), never a partial object.
+ * An MDL records physical frames only: the memory it describes must stay
+ * allocated while the MDL or a send made from it is in use, and freeing the
+ * MDL does not free that memory.
+ */
+
+/**
+ * vmb_mdl_from_buffer() - describe a kernel buffer
+ * @kva: kmalloc'd or page-allocator (linear-mapped) or vmalloc'd memory
+ * @length: bytes from @kva
+ * @gfp: allocation flags for the MDL itself
+ *
+ * Linear-mapped memory is physically contiguous and gives one element; vmalloc
+ * memory is resolved page by page, contiguous pages still sharing a range.
+ * The MDL records physical frames: the buffer must stay allocated (and, for
+ * vmalloc memory, mapped) while the MDL is in use.
+ *
+ * Context: any; @gfp must suit it.
+ * Return: the MDL, ERR_PTR(-EINVAL) for a NULL buffer, one that is neither
+ * linear-mapped nor vmalloc'd (module data, for instance) or a zero length,
+ * ERR_PTR(-ENOMEM).
+ */
+struct vmb_mdl *vmb_mdl_from_buffer(void *kva, u32 length, gfp_t gfp);
+
+/**
+ * vmb_mdl_from_pages() - describe a byte range over an array of pages
+ * @pages: the pages, in order; as many as @offset + @length covers
+ * @offset: where the data starts in @pages[0], below PAGE_SIZE
+ * @length: bytes
+ * @gfp: allocation flags
+ *
+ * The pages are a virtually contiguous buffer, as an MDL's page list is.
+ *
+ * Context: any; @gfp must suit it.
+ * Return: the MDL, ERR_PTR(-EINVAL) for a NULL array or page, an offset past
+ * the first page or a zero length, ERR_PTR(-ENOMEM).
+ */
+struct vmb_mdl *vmb_mdl_from_pages(struct page **pages, u32 offset, u32 length, gfp_t gfp);
+
+/**
+ * vmb_mdl_from_sg() - describe a scatterlist
+ * @sgl: the list; chained lists are followed
+ * @nents: entries to describe
+ * @gfp: allocation flags
+ *
+ * Entries that a GPA range can carry together (physically contiguous, or
+ * meeting at 4 KiB boundaries) share an element; the others start a new one.
+ *
+ * Context: any; @gfp must suit it.
+ * Return: the MDL chain, ERR_PTR(-EINVAL) for no entry, an entry without a
+ * page or of zero length, ERR_PTR(-ENOMEM).
+ */
+struct vmb_mdl *vmb_mdl_from_sg(struct scatterlist *sgl, unsigned int nents, gfp_t gfp);
+
+/**
+ * vmb_mdl_from_bvec() - describe an array of bio_vecs
+ * @bv: the array
+ * @nr: entries
+ * @gfp: allocation flags
+ *
+ * As vmb_mdl_from_sg(), for the block layer's vectors (multi-page entries
+ * included).
+ *
+ * Context: any; @gfp must suit it.
+ * Return: the MDL chain, ERR_PTR(-EINVAL) for no entry, an entry without a
+ * page, of zero length or with an offset past its first page,
+ * ERR_PTR(-ENOMEM).
+ */
+struct vmb_mdl *vmb_mdl_from_bvec(const struct bio_vec *bv, unsigned int nr, gfp_t gfp);
+
+/**
+ * vmb_mdl_chain() - append an MDL chain to another
+ * @head: the chain to extend
+ * @tail: the chain appended after the last element of @head
+ *
+ * @head then owns @tail: vmb_mdl_free(@head) frees both.
+ *
+ * Context: any.
+ */
+void vmb_mdl_chain(struct vmb_mdl *head, struct vmb_mdl *tail);
+
+/**
+ * vmb_mdl_byte_count() - bytes described by a whole chain
+ * @mdl: the chain
+ *
+ * Context: any.
+ * Return: the sum of the elements' byte counts, saturated at U32_MAX.
+ */
+u32 vmb_mdl_byte_count(const struct vmb_mdl *mdl);
+
+/**
+ * vmb_mdl_to_sg_table() - a scatter-gather table over the bytes of a chain
+ * @mdl: the chain
+ * @gfp: allocation flags
+ *
+ * For handing received external data to Linux interfaces that take an
+ * sg_table. One entry per 4 KiB frame of each element.
+ *
+ * Context: any; @gfp must suit it.
+ * Return: the table (free with sg_free_table() and kfree()), or
+ * ERR_PTR(-EINVAL) for an empty chain, ERR_PTR(-ENOMEM).
+ */
+struct sg_table *vmb_mdl_to_sg_table(const struct vmb_mdl *mdl, gfp_t gfp);
+
+/**
+ * vmb_mdl_free() - free a whole MDL chain
+ * @mdl: the chain, or NULL
+ *
+ * The memory it describes is not touched.
+ *
+ * Context: any.
+ */
+void vmb_mdl_free(struct vmb_mdl *mdl);
+
+/**
+ * VmbChannelCreateGpadlFromBuffer() - share a buffer with the host
+ * @channel: an enabled channel
+ * @flags: 0 or VMBUS_CHANNEL_GPADL_FLAG_READ_ONLY (accepted; hv_vmbus shares
+ *         every GPADL read-write)
+ * @buffer: page-aligned kmalloc'd, page-allocator or vmalloc'd memory
+ * @size: bytes, a multiple of PAGE_SIZE
+ * @gpadl: receives the GPADL handle to give the host
+ *
+ * vmbus_establish_gpadl() on the channel. A GPADL the caller has not
+ * deleted is torn down when the channel is disabled.
+ *
+ * Context: process; may sleep (waits for the host).
+ * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1 for no channel;
+ * STATUS_INVALID_PARAMETER_2 for unknown flags; STATUS_INVALID_PARAMETER for
+ * a NULL, unaligned or empty buffer or a NULL @gpadl;
+ * STATUS_INVALID_DEVICE_STATE when the channel is not enabled;
+ * STATUS_INSUFFICIENT_RESOURCES; or the status of hv_vmbus's error.
+ */
+NTSTATUS VmbChannelCreateGpadlFromBuffer(VMBCHANNEL channel, u32 flags, void *buffer,
+					 u32 size, u32 *gpadl);
+
+/**
+ * VmbChannelCreateGpadlFromMdl() - share the pages of an MDL with the host
+ * @channel: an enabled channel
+ * @flags: as for VmbChannelCreateGpadlFromBuffer()
+ * @mdl: the MDL chain
+ * @offset: first byte, from the start of the chain
+ * @length: bytes; 0: to the end of the chain
+ * @gpadl: receives the GPADL handle
+ *
+ * A GPADL is made of whole pages: the window must start and end on 4 KiB
+ * frame boundaries of the MDL's elements. The MDL object may be freed when
+ * the call returns; its memory must stay until the GPADL is deleted.
+ *
+ * Context: process; may sleep.
+ * Return: as VmbChannelCreateGpadlFromBuffer(); STATUS_INVALID_PARAMETER for
+ * a window outside the MDL or not frame-aligned.
+ */
+NTSTATUS VmbChannelCreateGpadlFromMdl(VMBCHANNEL channel, u32 flags, struct vmb_mdl *mdl,
+				      u32 offset, u32 length, u32 *gpadl);
+
+/**
+ * VmbChannelDeleteGpadl() - stop sharing a GPADL
+ * @channel: the channel that created it
+ * @gpadl: its handle; an unknown handle is ignored
+ *
+ * vmbus_teardown_gpadl(): returns once the host released it.
+ *
+ * Context: process; may sleep.
+ */
+void VmbChannelDeleteGpadl(VMBCHANNEL channel, u32 gpadl);
+
+/*
+ * Incoming packets
+ */
+
+/**
+ * DOC: Incoming packets
+ *
+ * Every inband, GPA-direct and transfer-page packet the host writes becomes
+ * one ProcessPacket call, in ring order, with a VMBPACKETCOMPLETION that
+ * holds a private copy of the payload (without VMBus headers, padded to 8
+ * bytes as the wire carries it) and, for the last two, an MDL of the
+ * external data. Completions of the channel's own transactions are consumed
+ * by the library. The client retires every packet exactly once, with
+ * VmbChannelPacketComplete() or VmbChannelPacketFail(), inline or later,
+ * from any context; Pause, Disable and a rescind wait for that.
+ *
+ * Delivery runs in softirq context (hv_vmbus's channel tasklet, in its
+ * HV_CALL_DIRECT mode, or the library's own) unless the channel processes
+ * incoming packets at passive level or the packet was deferred to passive;
+ * then a per-channel work item runs it in process context. After each batch
+ * ProcessingComplete gets the batch's count.
+ *
+ * What the host writes is checked before use (RING-PROTOCOL.md 1.7, 2, 7):
+ * a packet that frames correctly but is malformed (unknown type or flags,
+ * payload above the maximum packet size, GPA-direct or transfer-page header
+ * cut short, GPA or transfer-page ranges that do not add up, lie outside
+ * their buffer or name memory that is not guest RAM, more external data than
+ * VmbChannelInitSetMaximumExternalData() allows) is dropped with a
+ * rate-limited message. A ring whose framing is broken (the host's write
+ * index out of range, a length beyond what was written, a packet longer than
+ * the channel accepts) cannot be read on safely: incoming delivery stops
+ * until the channel is disabled, as after VmbChannelPacketFail().
+ *
+ * Transfer-page packets name their buffer with a 16-bit transfer page set
+ * id: the library takes it as the low 16 bits of the handle of a GPADL
+ * the channel created.
+ */
+
+/**
+ * VmbChannelPause() - stop incoming delivery
+ * @channel: the channel
+ *
+ * Stops incoming delivery (packets stay in the ring), gives deferred packets
+ * their passive call, runs Suspend and returns when no ProcessPacket runs
+ * and every delivered packet was completed. Packets the client holds must be
+ * completed from elsewhere meanwhile. Called on a Disabled channel, the
+ * channel stays paused when it is enabled: Enable then runs Opened only, and
+ * VmbChannelStart() the rest. Does nothing on a paused channel.
+ * VmbChannelDisable() of a paused channel does not run Suspend again.
+ *
+ * Context: process; may sleep. Not from a callback of this channel.
+ */
+void VmbChannelPause(VMBCHANNEL channel);
+
+/**
+ * VmbChannelStart() - resume incoming delivery after VmbChannelPause()
+ * @channel: the channel
+ *
+ * Runs Started, enables incoming delivery (packets that waited in the ring
+ * are delivered first), runs PostStarted; on a Disabled channel, only
+ * clears the pause. Does nothing on a channel that is not paused.
+ *
+ * Context: process; may sleep. Not from a callback of this channel.
+ */
+void VmbChannelStart(VMBCHANNEL channel);
+
+/**
+ * VmbChannelSetIncomingProcessingAtPassive() - where ProcessPacket runs
+ * @channel: the channel
+ * @passive: true: in process context, where it may sleep (a per-channel
+ *           work item, one packet at a time, in ring order); false: in
+ *           softirq context (the default)
+ *
+ * May be called at any time; packets already in the ring are read in the new
+ * context. In passive mode the completions of the channel's own transactions
+ * are still handled in softirq context when nothing else is ahead of them
+ * in the ring, but a ProcessPacket that waits for one behind another data
+ * packet never returns.
+ *
+ * Context: process; may sleep.
+ */
+void VmbChannelSetIncomingProcessingAtPassive(VMBCHANNEL channel, bool passive);
+
+/**
+ * VmbChannelSetTransactionQuota() - bound the packets the client holds
+ * @channel: the channel
+ * @quota: at most this many packets delivered and not yet completed (or
+ *         failed); 0: no bound (the default)
+ *
+ * Packets beyond the quota stay in the incoming ring, so a host that keeps
+ * sending finds the ring full. Lowering the quota below the packets already
+ * held is allowed. Changing it does not restart a stopped delivery: the
+ * next completion does.
+ *
+ * Context: any.
+ */
+void VmbChannelSetTransactionQuota(VMBCHANNEL channel, u32 quota);
+
+/**
+ * VmbChannelPacketComplete() - retire a received packet
+ * @packet: a packet delivered to ProcessPacket and not yet retired
+ * @buffer: the completion's payload, or NULL
+ * @size: bytes at @buffer, at most the channel's maximum packet size (more
+ *        is cut, with a message)
+ *
+ * If the host asked for a completion (COMPLETION_REQUESTED), writes a
+ * VM_PKT_COMP packet with the host's transaction id and @buffer, copied when
+ * the call returns. When the outgoing ring is full the completion is queued,
+ * in order, and written as soon as the host frees room; it is dropped only
+ * when the channel closes first. The packet, its payload buffer, client
+ * context and external data are invalid once this returns. A client may
+ * complete a packet inside ProcessPacket or at any time later.
+ *
+ * Context: any (atomic-safe); takes the channel's send spinlock with
+ * interrupts disabled.
+ */
+void VmbChannelPacketComplete(VMBPACKETCOMPLETION packet, const void *buffer, u32 size);
+
+/**
+ * VmbChannelPacketDeferToPassive() - deliver a packet again, at passive level
+ * @packet: the packet ProcessPacket is being called for
+ *
+ * When ProcessPacket returns, the packet is queued and ProcessPacket is
+ * called for it once more, with the same payload and context, from a work
+ * item in process context; deferred packets keep their order among
+ * themselves. The packet stays delivered (it counts against the quota and
+ * Pause waits for it). Called anywhere but inside ProcessPacket for this
+ * packet, it does nothing but log.
+ *
+ * Context: inside ProcessPacket.
+ */
+void VmbChannelPacketDeferToPassive(VMBPACKETCOMPLETION packet);
+
+/**
+ * VmbChannelPacketFail() - retire a packet the client found bad
+ * @packet: a packet delivered to ProcessPacket and not yet retired
+ *
+ * Retires the packet without a completion and stops incoming delivery on the
+ * channel until it is disabled: the rest stays in the ring.
+ *
+ * Context: any (atomic-safe).
+ */
+void VmbChannelPacketFail(VMBPACKETCOMPLETION packet);
+
+/**
+ * VmbChannelPacketGetExternalData() - the external data of a packet
+ * @packet: a packet delivered with VMBUS_CHANNEL_PROCESS_PACKET_FLAG_EXTERNAL_DATA
+ * @flags: 0 or VMBUS_CHANNEL_PACKET_EXTERNAL_DATA_FLAG_READ_ONLY (accepted;
+ *         the MDL maps nothing)
+ * @mdl: receives the MDL: the packet's GPA ranges (a GPA-direct packet), or
+ *       its ranges of the GPADL the transfer page set names (a
+ *       transfer-page packet), one element per range or run of ranges that
+ *       one GPA range can carry
+ *
+ * The MDL belongs to the library and is valid until the packet is retired;
+ * vmb_mdl_to_sg_table() gives its pages. Never STATUS_PENDING: guest memory
+ * is always present.
+ *
+ * Context: any (atomic-safe).
+ * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1 for a NULL packet or
+ * one without external data; STATUS_INVALID_PARAMETER_2 for unknown flags;
+ * STATUS_INVALID_PARAMETER_3 for a NULL @mdl.
+ */
+NTSTATUS VmbChannelPacketGetExternalData(VMBPACKETCOMPLETION packet, u32 flags,
+					 struct vmb_mdl **mdl);
+
+/**
+ * VmbChannelPacketGetClientContext() - the client's area of a packet
+ * @packet: a packet not yet retired
+ *
+ * VmbChannelInitSetClientContextSize() bytes, 8-byte aligned, zeroed when
+ * the packet is delivered, the client's until it retires the packet.
+ *
+ * Context: any.
+ * Return: the area, or NULL when the channel's client context size is 0.
+ */
+void *VmbChannelPacketGetClientContext(VMBPACKETCOMPLETION packet);
 
 /*
  * Server-only KMCL functions. Linux hv_vmbus is a guest (client) stack:

@@ -77,19 +77,24 @@ static void wait_routine_not_before_completion(struct kunit *test)
 static void invalid_sends_refused(struct kunit *test)
 {
 	struct vmb_th *th = vmb_th_setup(test, VMB_TH_ECHO);
-	struct vmb_mdl *mdl = (struct vmb_mdl *)th;
+	u64 *external = kunit_kzalloc(test, sizeof(u64), GFP_KERNEL);
 	VMBPACKET pkt = VmbPacketAllocate(th->ch);
+	struct vmb_mdl *mdl;
 	u64 seq = 1;
 
 	KUNIT_ASSERT_NOT_NULL(test, pkt);
+	KUNIT_ASSERT_NOT_NULL(test, external);
+	mdl = vmb_mdl_from_buffer(external, sizeof(u64), GFP_KERNEL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(mdl));
 	vmb_th_enable(th);
 	KUNIT_EXPECT_EQ(test, VmbPacketSend(pkt, &seq, sizeof(seq), NULL, 0x8),
 			STATUS_INVALID_PARAMETER);
 	KUNIT_EXPECT_EQ(test, VmbPacketSend(pkt, &seq, sizeof(seq), NULL, 0x80000000),
 			STATUS_INVALID_PARAMETER);
-	/* external data comes with the MDL support */
-	KUNIT_EXPECT_EQ(test, VmbPacketSend(pkt, &seq, sizeof(seq), mdl, WAIT),
-			STATUS_NOT_SUPPORTED);
+	/* external data is a transaction: the host holds the pages until it completes */
+	KUNIT_EXPECT_EQ(test, VmbPacketSend(pkt, &seq, sizeof(seq), mdl, 0),
+			STATUS_INVALID_PARAMETER);
+	vmb_mdl_free(mdl);
 	KUNIT_EXPECT_EQ(test, VmbPacketSend(NULL, &seq, sizeof(seq), NULL, 0),
 			STATUS_INVALID_PARAMETER_1);
 	vmbus_sim_flush_host(th->sim);

@@ -45,7 +45,7 @@ static void echo_without_timeout(struct kunit *test)
 static void completion_size_rules(struct kunit *test)
 {
 	struct vmb_th *th = vmb_th_setup(test, VMB_TH_ECHO);
-	struct vmb_mdl *mdl = (struct vmb_mdl *)th;
+	struct vmb_mdl *mdl;
 	u64 buf[2];
 	u32 size = 12;
 	s64 zero = 0;
@@ -61,9 +61,13 @@ static void completion_size_rules(struct kunit *test)
 			STATUS_INVALID_PARAMETER);
 	KUNIT_EXPECT_EQ(test, request(th, 1, 0x10, buf, &size, NULL),
 			STATUS_INVALID_PARAMETER);
-	KUNIT_EXPECT_EQ(test, VmbChannelSendSynchronousRequest(th->ch, buf, 8, mdl, WAIT,
+	/* external data is a transaction: refused without WAIT_FOR_COMPLETION */
+	mdl = vmb_mdl_from_buffer(buf, 8, GFP_KERNEL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(mdl));
+	KUNIT_EXPECT_EQ(test, VmbChannelSendSynchronousRequest(th->ch, buf, 8, mdl, 0,
 							       buf, &size, NULL),
-			STATUS_NOT_SUPPORTED);
+			STATUS_INVALID_PARAMETER);
+	vmb_mdl_free(mdl);
 	vmbus_sim_flush_host(th->sim);
 	KUNIT_EXPECT_EQ(test, vmb_th_npkts(th), 0U);
 

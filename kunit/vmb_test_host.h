@@ -85,6 +85,9 @@ struct vmb_th {
 	u32 reply_len;
 	int refuse_open;
 	bool disable_on_remove;		/* remove calls VmbChannelDisable() */
+	/* sees each packet first, while its external data can be reached */
+	void (*on_packet)(struct vmb_th *th, const struct vmbus_sim_packet *pkt);
+	void *priv;			/* for on_packet */
 	struct completion *remove_gate;	/* remove waits for it first */
 
 	spinlock_t lock;		/* the host records, held and events */
@@ -272,6 +275,8 @@ static inline void vmb_th_host_packet(struct vmbus_sim_device *dev,
 
 	bool wants = pkt->flags & VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED;
 
+	if (th->on_packet)
+		th->on_packet(th, pkt);
 	/* held before it shows as received: a test may release it at once */
 	spin_lock_irqsave(&th->lock, flags);
 	if (wants && (th->model == VMB_TH_DELAY || th->model == VMB_TH_HOLD ||

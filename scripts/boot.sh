@@ -6,16 +6,29 @@
 # OUT_DIR/console-TAG.log (the console), OUT_DIR/channel-TAG.log (the result
 # channel) and OUT_DIR/qemu-TAG.rc (QEMU's exit status, 124 on timeout).
 #
-# Modules under test: every .ko outside kunit/ in OBJ_DIR, loaded in
-# dependency order. Test modules: kunit/*_test.ko (or, with FIXTURES=1,
-# kunit/fixtures/*.ko) whose name matches the glob $T.
-# Environment: T (glob, default *), BOOT_TIMEOUT (s), EXTRA_CMDLINE.
+# Modules under test: every .ko outside kunit/ (and outside TESTDIR) in
+# OBJ_DIR, loaded in dependency order. Test modules: kunit/*_test.ko (or, with
+# FIXTURES=1, kunit/fixtures/*.ko; or TESTDIR/*.ko) whose name matches the
+# glob $T, each loaded alone with its kernel log sent to the result channel.
+# Environment: T (glob, default *), BOOT_TIMEOUT (s), EXTRA_CMDLINE,
+# TESTDIR (test modules' directory relative to OBJ_DIR, e.g. bench),
+# MODPARAMS (parameters for every test module's insmod), QEMU_ARGS (extra
+# QEMU arguments, e.g. "-icount shift=0,sleep=off -smp 1"), SYMBOLS=1 (send
+# the modules' /proc/kallsyms lines after each test module's log).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 kver=$1 kdir=$2 obj=$3 out=$4 tag=$5
 T=${T:-*}
 timeout_s=${BOOT_TIMEOUT:-1800}
+
+if [ -n "${TESTDIR:-}" ]; then
+	testdir=$obj/$TESTDIR
+elif [ "${FIXTURES:-0}" = 1 ]; then
+	testdir=$obj/kunit/fixtures
+else
+	testdir=$obj/kunit
+fi
 
 root=$out/initramfs-$tag
 rm -rf "$root"
@@ -28,7 +41,7 @@ chmod 755 "$root/init"
 declare -A path=()
 while IFS= read -r ko; do
 	path[$(basename "$ko" .ko)]=$ko
-done < <(find "$obj" -name '*.ko' ! -path '*/kunit/*' | sort)
+done < <(find "$obj" -name '*.ko' ! -path '*/kunit/*' ! -path "$testdir/*" | sort)
 order=() placed=" "
 while [ ${#order[@]} -lt ${#path[@]} ]; do
 	progress=0
@@ -52,11 +65,6 @@ for m in "${order[@]}"; do
 	echo "$m.ko" >> "$root/modules/load.list"
 done
 
-if [ "${FIXTURES:-0}" = 1 ]; then
-	testdir=$obj/kunit/fixtures
-else
-	testdir=$obj/kunit
-fi
 : > "$root/modules/tests.list"
 for ko in "$testdir"/*.ko; do
 	[ -e "$ko" ] || continue
@@ -66,6 +74,9 @@ for ko in "$testdir"/*.ko; do
 	cp "$ko" "$root/modules/"
 	echo "$name.ko" >> "$root/modules/tests.list"
 done
+
+[ -z "${MODPARAMS:-}" ] || echo "$MODPARAMS" > "$root/modules/params"
+[ "${SYMBOLS:-0}" != 1 ] || touch "$root/modules/symbols"
 
 (cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 > "$out/initramfs-$tag.cpio.gz"
 
@@ -79,12 +90,13 @@ cmdline="$cmdline rcupdate.rcu_cpu_stall_timeout=100"
 cmdline="$cmdline ${EXTRA_CMDLINE:-}"
 log "booting $kver ($tag): $(wc -l < "$root/modules/load.list") modules under test, $(wc -l < "$root/modules/tests.list") test modules"
 set +e
+# shellcheck disable=SC2086 # QEMU_ARGS is a list of arguments
 timeout -k 10 "$timeout_s" qemu-system-x86_64 \
 	-nodefaults -display none -no-reboot -monitor none \
 	-machine pc -cpu max -smp 2 -m 2G -bios /usr/share/qemu/qboot.rom \
 	-serial "file:$console" -serial "file:$channel" \
 	-kernel "$kdir/arch/x86/boot/bzImage" -initrd "$out/initramfs-$tag.cpio.gz" \
-	-append "$cmdline" </dev/null
+	-append "$cmdline" ${QEMU_ARGS:-} </dev/null
 echo $? > "$out/qemu-$tag.rc"
 set -e
 rm -rf "$root"

@@ -20,6 +20,8 @@
 #include <linux/string.h>
 
 #include "channel.h"
+#include "external.h"
+#include "gpadl.h"
 #include "packet.h"
 #include "receive.h"
 #include "send.h"
@@ -56,14 +58,19 @@ NTSTATUS VmbChannelAllocate(struct device *parent, bool is_server,
 	ch->hv_dev = device_to_hv_device(parent);
 	ch->chan = ch->hv_dev->channel;
 	mutex_init(&ch->state_mutex);
+	mutex_init(&ch->gpadl_mutex);
+	INIT_LIST_HEAD(&ch->gpadls);
 	spin_lock_init(&ch->lock);
 	spin_lock_init(&ch->rx_lock);
 	INIT_LIST_HEAD(&ch->send_queue);
 	INIT_LIST_HEAD(&ch->in_flight);
 	atomic_set(&ch->rx_outstanding, 0);
 	init_waitqueue_head(&ch->rx_wait);
+	vmb_receive_init(ch);
 
 	ch->max_packet_size = VMB_DEFAULT_MAX_PACKET_SIZE;
+	ch->max_external_data = VMB_DEFAULT_MAX_EXTERNAL_DATA;
+	ch->max_external_chain = VMB_DEFAULT_MAX_EXTERNAL_CHAIN;
 	ch->incoming_pages = VMB_DEFAULT_RING_PAGES;
 	ch->outgoing_pages = VMB_DEFAULT_RING_PAGES;
 	VMB_CHANNEL_STATE_CHANGE_CALLBACKS_INIT(&ch->callbacks);
@@ -82,6 +89,7 @@ void VmbChannelCleanup(VMBCHANNEL channel)
 	VmbChannelDisable(channel);
 	/* sends made while Disabled were queued for an Enable that never came */
 	vmb_send_cancel_all(channel);
+	vmb_receive_cleanup(channel);
 
 	mutex_destroy(&channel->state_mutex);
 	kfree(channel->friendly_name);
@@ -95,7 +103,7 @@ static void set_open(struct vmb_channel *ch, bool open)
 	unsigned long irqflags;
 
 	spin_lock_irqsave(&ch->lock, irqflags);
-	ch->open = open;
+	WRITE_ONCE(ch->open, open);
 	if (open)
 		ch->pending_send_armed = false;	/* a new ring starts at 0 */
 	spin_unlock_irqrestore(&ch->lock, irqflags);
@@ -114,10 +122,9 @@ static int open_channel(struct vmb_channel *ch)
 	ch->saved_rqstor_size = chan->rqstor_size;
 
 	/* hv_vmbus's max_pkt_size counts the descriptor; larger is truncated */
-	chan->max_pkt_size = sizeof(struct vmpacket_descriptor) +
-			     ALIGN(ch->max_packet_size, sizeof(u64));
+	chan->max_pkt_size = vmb_receive_buffer_size(ch);
 	chan->rqstor_size = vmb_transaction_budget(in_bytes, out_bytes);
-	chan->next_request_id_callback = vmbus_next_request_id;
+	chan->next_request_id_callback = vmb_transaction_next_id;
 	chan->request_addr_callback = vmbus_request_addr;
 	set_channel_read_mode(chan, HV_CALL_DIRECT);
 
@@ -155,6 +162,8 @@ static void close_channel(struct vmb_channel *ch, bool call_closed)
 		ch->callbacks.closed(ch);
 
 	vmbus_close(chan);
+	vmb_receive_release(ch);
+	vmb_gpadl_teardown_all(ch);
 	/* leave the hv channel as we found it for the next driver */
 	chan->max_pkt_size = ch->saved_max_pkt_size;
 	chan->rqstor_size = ch->saved_rqstor_size;
@@ -197,8 +206,12 @@ NTSTATUS VmbChannelEnable(VMBCHANNEL channel)
 		goto unlock;
 	}
 
+	status = vmb_receive_prepare(ch);
+	if (status)
+		goto unlock;
 	ret = open_channel(ch);
 	if (ret) {
+		vmb_receive_release(ch);
 		status = vmb_errno_to_ntstatus(ret);
 		goto unlock;
 	}
@@ -213,11 +226,8 @@ NTSTATUS VmbChannelEnable(VMBCHANNEL channel)
 	}
 	ch->enabled = true;
 
-	if (ch->callbacks.started)
-		ch->callbacks.started(ch);
-	vmb_receive_start(ch);
-	if (ch->callbacks.post_started)
-		ch->callbacks.post_started(ch);
+	/* Started, incoming delivery, PostStarted; not while paused */
+	vmb_receive_resume(ch);
 
 	mutex_unlock(&ch->state_mutex);
 	return STATUS_SUCCESS;
@@ -242,12 +252,11 @@ void VmbChannelDisable(VMBCHANNEL channel)
 	if (!ch->enabled)
 		goto unlock;
 
-	/* no ProcessPacket runs from here until the next Started */
-	vmb_receive_stop(ch);
-	if (ch->callbacks.suspend)
-		ch->callbacks.suspend(ch);
-	/* KMCL waits for the client to complete every delivered packet */
-	wait_event(ch->rx_wait, !atomic_read(&ch->rx_outstanding));
+	/*
+	 * No ProcessPacket runs from here until the next Started; Suspend,
+	 * then KMCL waits for the client to complete every delivered packet.
+	 */
+	vmb_receive_suspend(ch);
 
 	close_channel(ch, true);
 	ch->enabled = false;
@@ -301,8 +310,11 @@ NTSTATUS VmbChannelInitSetMaximumExternalData(VMBCHANNEL channel,
 		return init_end(channel, STATUS_INVALID_PARAMETER_2);
 	if (!chain_length)
 		return init_end(channel, STATUS_INVALID_PARAMETER_3);
-	channel->max_external_data = data_size;
-	channel->max_external_chain = chain_length;
+	/* descriptors that could never fit a VMBus packet */
+	if (!vmb_external_limits_valid(data_size, chain_length))
+		return init_end(channel, STATUS_INVALID_PARAMETER_2);
+	WRITE_ONCE(channel->max_external_data, data_size);
+	WRITE_ONCE(channel->max_external_chain, chain_length);
 	return init_end(channel, STATUS_SUCCESS);
 }
 EXPORT_SYMBOL_GPL(VmbChannelInitSetMaximumExternalData);
@@ -423,6 +435,7 @@ EXPORT_SYMBOL_GPL(VmbChannelGetInterfaceInstance);
 
 u32 VmbChannelSizeofPacket(VMBCHANNEL channel)
 {
-	return vmb_packet_size(READ_ONCE(channel->max_packet_size));
+	return vmb_packet_size(READ_ONCE(channel->max_packet_size),
+			       vmb_external_room(channel));
 }
 EXPORT_SYMBOL_GPL(VmbChannelSizeofPacket);

@@ -14,6 +14,8 @@
 
 #include <vmbkmcl.h>
 
+#include "receive.h"
+
 /*
  * The default maximum packet keeps hv_vmbus's own default incoming copy
  * buffer (VMBUS_DEFAULT_MAX_PKT_SIZE, which counts the 16-byte descriptor).
@@ -40,6 +42,12 @@ struct vmb_channel {
 	 */
 	struct mutex state_mutex;
 	bool enabled;
+	/*
+	 * GPADLs, under their own mutex: Opened may create one while Enable
+	 * holds state_mutex. Nests inside state_mutex.
+	 */
+	struct mutex gpadl_mutex;
+	struct list_head gpadls;	/* struct vmb_gpadl */
 
 	u32 max_packet_size;
 	u32 max_external_data;
@@ -76,6 +84,7 @@ struct vmb_channel {
 	bool rx_enabled;
 	atomic_t rx_outstanding;	/* delivered, not yet completed */
 	wait_queue_head_t rx_wait;
+	struct vmb_rx rx;		/* the rest of it, receive.h */
 };
 
 static inline bool vmb_channel_rescinded(const struct vmb_channel *ch)

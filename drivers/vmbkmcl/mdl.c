@@ -173,22 +173,6 @@ static int fill_vmalloc(struct vmb_mdl_seg *segs, const void *arg)
 	return 0;
 }
 
-/**
- * vmb_mdl_from_buffer() - describe a kernel buffer
- * @kva: kmalloc'd or page-allocator (linear-mapped) or vmalloc'd memory
- * @length: bytes from @kva
- * @gfp: allocation flags for the MDL itself
- *
- * Linear-mapped memory is physically contiguous and gives one element; vmalloc
- * memory is resolved page by page, contiguous pages still sharing a range.
- * The MDL records physical frames: the buffer must stay allocated (and, for
- * vmalloc memory, mapped) while the MDL is in use.
- *
- * Context: any; @gfp must suit it.
- * Return: the MDL, ERR_PTR(-EINVAL) for a NULL buffer, one that is neither
- * linear-mapped nor vmalloc'd (module data, for instance) or a zero length,
- * ERR_PTR(-ENOMEM).
- */
 struct vmb_mdl *vmb_mdl_from_buffer(void *kva, u32 length, gfp_t gfp)
 {
 	struct buffer_arg arg = { kva, length };
@@ -229,19 +213,6 @@ static int fill_pages(struct vmb_mdl_seg *segs, const void *arg)
 	return 0;
 }
 
-/**
- * vmb_mdl_from_pages() - describe a byte range over an array of pages
- * @pages: the pages, in order; as many as @offset + @length covers
- * @offset: where the data starts in @pages[0], below PAGE_SIZE
- * @length: bytes
- * @gfp: allocation flags
- *
- * The pages are a virtually contiguous buffer, as an MDL's page list is.
- *
- * Context: any; @gfp must suit it.
- * Return: the MDL, ERR_PTR(-EINVAL) for a NULL array or page, an offset past
- * the first page or a zero length, ERR_PTR(-ENOMEM).
- */
 struct vmb_mdl *vmb_mdl_from_pages(struct page **pages, u32 offset, u32 length, gfp_t gfp)
 {
 	struct pages_arg arg = { pages, offset, length };
@@ -272,19 +243,6 @@ static int fill_sg(struct vmb_mdl_seg *segs, const void *arg)
 	return 0;
 }
 
-/**
- * vmb_mdl_from_sg() - describe a scatterlist
- * @sgl: the list; chained lists are followed
- * @nents: entries to describe
- * @gfp: allocation flags
- *
- * Entries that a GPA range can carry together (physically contiguous, or
- * meeting at 4 KiB boundaries) share an element; the others start a new one.
- *
- * Context: any; @gfp must suit it.
- * Return: the MDL chain, ERR_PTR(-EINVAL) for no entry, an entry without a
- * page or of zero length, ERR_PTR(-ENOMEM).
- */
 struct vmb_mdl *vmb_mdl_from_sg(struct scatterlist *sgl, unsigned int nents, gfp_t gfp)
 {
 	struct sg_arg arg = { sgl, nents };
@@ -316,20 +274,6 @@ static int fill_bvec(struct vmb_mdl_seg *segs, const void *arg)
 	return 0;
 }
 
-/**
- * vmb_mdl_from_bvec() - describe an array of bio_vecs
- * @bv: the array
- * @nr: entries
- * @gfp: allocation flags
- *
- * As vmb_mdl_from_sg(), for the block layer's vectors (multi-page entries
- * included).
- *
- * Context: any; @gfp must suit it.
- * Return: the MDL chain, ERR_PTR(-EINVAL) for no entry, an entry without a
- * page, of zero length or with an offset past its first page,
- * ERR_PTR(-ENOMEM).
- */
 struct vmb_mdl *vmb_mdl_from_bvec(const struct bio_vec *bv, unsigned int nr, gfp_t gfp)
 {
 	struct bvec_arg arg = { bv, nr };
@@ -340,15 +284,6 @@ struct vmb_mdl *vmb_mdl_from_bvec(const struct bio_vec *bv, unsigned int nr, gfp
 }
 EXPORT_SYMBOL_GPL(vmb_mdl_from_bvec);
 
-/**
- * vmb_mdl_chain() - append an MDL chain to another
- * @head: the chain to extend
- * @tail: the chain appended after the last element of @head
- *
- * @head then owns @tail: vmb_mdl_free(@head) frees both.
- *
- * Context: any.
- */
 void vmb_mdl_chain(struct vmb_mdl *head, struct vmb_mdl *tail)
 {
 	while (head->next)
@@ -357,13 +292,6 @@ void vmb_mdl_chain(struct vmb_mdl *head, struct vmb_mdl *tail)
 }
 EXPORT_SYMBOL_GPL(vmb_mdl_chain);
 
-/**
- * vmb_mdl_byte_count() - bytes described by a whole chain
- * @mdl: the chain
- *
- * Context: any.
- * Return: the sum of the elements' byte counts, saturated at U32_MAX.
- */
 u32 vmb_mdl_byte_count(const struct vmb_mdl *mdl)
 {
 	u32 total = 0;
@@ -385,18 +313,6 @@ unsigned int vmb_mdl_chain_length(const struct vmb_mdl *mdl)
 }
 EXPORT_SYMBOL_IF_KUNIT(vmb_mdl_chain_length);
 
-/**
- * vmb_mdl_to_sg_table() - a scatter-gather table over the bytes of a chain
- * @mdl: the chain
- * @gfp: allocation flags
- *
- * For handing received external data to Linux interfaces that take an
- * sg_table. One entry per 4 KiB frame of each element.
- *
- * Context: any; @gfp must suit it.
- * Return: the table (free with sg_free_table() and kfree()), or
- * ERR_PTR(-EINVAL) for an empty chain, ERR_PTR(-ENOMEM).
- */
 struct sg_table *vmb_mdl_to_sg_table(const struct vmb_mdl *mdl, gfp_t gfp)
 {
 	const struct vmb_mdl *el;
@@ -432,14 +348,6 @@ struct sg_table *vmb_mdl_to_sg_table(const struct vmb_mdl *mdl, gfp_t gfp)
 }
 EXPORT_SYMBOL_GPL(vmb_mdl_to_sg_table);
 
-/**
- * vmb_mdl_free() - free a whole MDL chain
- * @mdl: the chain, or NULL
- *
- * The memory it describes is not touched.
- *
- * Context: any.
- */
 void vmb_mdl_free(struct vmb_mdl *mdl)
 {
 	struct vmb_mdl *next;

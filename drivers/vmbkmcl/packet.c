@@ -11,19 +11,21 @@
 #include <linux/slab.h>
 
 #include "channel.h"
+#include "external.h"
 #include "packet.h"
 
-u32 vmb_packet_size(u32 max_packet_size)
+u32 vmb_packet_size(u32 capacity, u32 desc_capacity)
 {
-	return struct_size_t(struct vmb_packet, data, max_packet_size);
+	return struct_size_t(struct vmb_packet, data, (size_t)desc_capacity + capacity);
 }
 
 static void packet_init(struct vmb_packet *pkt, struct vmb_channel *ch,
-			u32 capacity)
+			u32 capacity, u32 desc_capacity)
 {
 	memset(pkt, 0, sizeof(*pkt));
 	pkt->channel = ch;
 	pkt->capacity = capacity;
+	pkt->desc_capacity = desc_capacity;
 	pkt->state = VMB_PACKET_IDLE;
 	INIT_LIST_HEAD(&pkt->link);
 }
@@ -39,20 +41,21 @@ static void default_completion(VMBPACKET packet, NTSTATUS status, void *buffer,
  * vmb_packet_alloc() - allocate a packet object
  * @ch: its channel
  * @capacity: the largest payload it must be able to queue
+ * @desc_capacity: room for the largest GPA-direct descriptor, 8-byte multiple
  * @gfp: allocation flags
  *
  * Context: as @gfp allows.
  * Return: the packet, with the freeing default completion routine, or NULL.
  */
 struct vmb_packet *vmb_packet_alloc(struct vmb_channel *ch, u32 capacity,
-				    gfp_t gfp)
+				    u32 desc_capacity, gfp_t gfp)
 {
 	struct vmb_packet *pkt;
 
-	pkt = kmalloc(vmb_packet_size(capacity), gfp | __GFP_NOWARN);
+	pkt = kmalloc(vmb_packet_size(capacity, desc_capacity), gfp | __GFP_NOWARN);
 	if (!pkt)
 		return NULL;
-	packet_init(pkt, ch, capacity);
+	packet_init(pkt, ch, capacity, desc_capacity);
 	pkt->allocated = true;
 	pkt->completion_routine = default_completion;
 	return pkt;
@@ -67,25 +70,26 @@ void vmb_packet_destroy(struct vmb_packet *pkt)
 VMBPACKET VmbPacketAllocate(VMBCHANNEL channel)
 {
 	return vmb_packet_alloc(channel, READ_ONCE(channel->max_packet_size),
-				GFP_ATOMIC);
+				vmb_external_room(channel), GFP_ATOMIC);
 }
 EXPORT_SYMBOL_GPL(VmbPacketAllocate);
 
 NTSTATUS VmbPacketInitialize(VMBCHANNEL channel, VMBPACKET packet,
 			     u32 byte_count)
 {
-	u32 capacity;
+	u32 capacity, desc_capacity;
 
 	if (!channel)
 		return STATUS_INVALID_PARAMETER_1;
 	if (!packet || !IS_ALIGNED((unsigned long)packet, sizeof(u64)))
 		return STATUS_INVALID_PARAMETER_2;
 	capacity = READ_ONCE(channel->max_packet_size);
-	if (byte_count < vmb_packet_size(capacity))
+	desc_capacity = vmb_external_room(channel);
+	if (byte_count < vmb_packet_size(capacity, desc_capacity))
 		return STATUS_INVALID_PARAMETER_3;
 
 	/* KMCL: no valid completion routine until the caller sets one */
-	packet_init(packet, channel, capacity);
+	packet_init(packet, channel, capacity, desc_capacity);
 	return STATUS_SUCCESS;
 }
 EXPORT_SYMBOL_GPL(VmbPacketInitialize);

@@ -32,15 +32,28 @@ struct vmb_packet {
 	enum vmb_packet_state state;
 	u32 flags;			/* VMBUS_CHANNEL_FORMAT_FLAG_* of the send */
 	u64 trans_id;			/* requestor id while IN_FLIGHT */
-	u32 length;			/* payload bytes in data[] while QUEUED */
-	u32 capacity;			/* bytes data[] can hold */
+	u32 length;			/* payload bytes while QUEUED */
+	u32 capacity;			/* payload bytes it can hold */
+	u32 desc_capacity;		/* GPA-direct descriptor room, 8-byte multiple */
+	u32 desc_size;			/* descriptor of this send; 0: inband */
 	bool allocated;			/* kmalloc'd: VmbPacketFree() frees it */
+	/* the descriptor room, then the payload room */
 	u8 data[] __aligned(8);
 };
 
-u32 vmb_packet_size(u32 max_packet_size);
+static inline void *vmb_packet_desc(struct vmb_packet *pkt)
+{
+	return pkt->data;
+}
+
+static inline void *vmb_packet_payload(struct vmb_packet *pkt)
+{
+	return pkt->data + pkt->desc_capacity;
+}
+
+u32 vmb_packet_size(u32 capacity, u32 desc_capacity);
 struct vmb_packet *vmb_packet_alloc(struct vmb_channel *ch, u32 capacity,
-				    gfp_t gfp);
+				    u32 desc_capacity, gfp_t gfp);
 void vmb_packet_destroy(struct vmb_packet *pkt);
 
 static inline void vmb_packet_complete(struct vmb_packet *pkt, NTSTATUS status,

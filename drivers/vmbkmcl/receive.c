@@ -1,117 +1,636 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The channel callback: reads the incoming ring and drains the send queue.
+ * Incoming delivery: the channel callback, the reader of the incoming ring,
+ * the transaction quota, Pause and Start (KMCL-SEMANTICS.md 5.4, 5.5, 5.7).
  *
- * The channel runs in HV_CALL_DIRECT mode, not hv_vmbus's default
- * HV_CALL_BATCHED. In batched mode vmbus_on_event() reschedules the tasklet
- * as long as unread bytes remain, and KMCL must leave packets in the ring
- * (before Started, while paused, at the transaction quota), which would
- * spin. In direct mode we mask the host's interrupts ourselves around each
- * pass (hv_begin_read()/hv_end_read()) and go round again when the host
- * wrote while we were draining.
+ * Reader. One reader of the incoming ring at a time, under rx_lock: the
+ * channel callback (hv_vmbus's tasklet), our own tasklet when something
+ * else restarts delivery (a completion below the quota, Start, a budget
+ * used up), or the passive worker. It reads with hv_vmbus's iterator, which
+ * copies each packet out of the ring; completions of our own transactions
+ * are handled on the spot (transaction.c), every other packet is checked
+ * (validate.c), copied into a packet object of its own (completion.c) and
+ * handed to ProcessPacket: right there in softirq context by default, or
+ * by the passive worker (passive.c). ProcessingComplete follows each batch.
  *
- * Completion packets of our own transactions are handled here and never
- * reach ProcessPacket. Delivery of the other packets to ProcessPacket comes
- * with the incoming-packet support; until then they are consumed and
- * dropped.
+ * Callback mode. The channel runs in HV_CALL_DIRECT mode, not hv_vmbus's
+ * default HV_CALL_BATCHED. In batched mode vmbus_on_event() unmasks the
+ * ring after the callback and, as long as unread bytes remain, masks it
+ * again and reschedules the tasklet; but KMCL leaves packets in the ring
+ * on purpose (before Started, while paused, at the transaction quota, after
+ * a failure), so the tasklet would spin. In direct mode we mask the host's
+ * interrupts ourselves around each pass (hv_begin_read()/hv_end_read()),
+ * go round again only when the host wrote while we drained and the pass
+ * made progress, and otherwise leave the ring unmasked: the host signals
+ * only a write into an empty ring, so a ring we left non-empty stays quiet
+ * until we restart it ourselves. The counters of struct vmb_rx_stats show it.
+ *
+ * Quota. At most rx.quota packets are delivered and not yet completed
+ * (rx_outstanding); the reader stops at the first data packet beyond it and
+ * leaves it in the ring, which is the back-pressure KMCL means: the host's
+ * writes fill its side of the ring. The completion that brings the count
+ * below the quota restarts the reader; changing the quota does not
+ * (KMCL-SEMANTICS.md 3.1).
+ *
+ * What the reader refuses. A packet whose framing is wrong desynchronises
+ * hv_vmbus's iterator, which steps by what the packet claims: a write index
+ * out of range (pitfall B1), a length beyond the bytes the host wrote (B2),
+ * a packet longer than the copy buffer, which hv_vmbus cuts and then steps
+ * into the middle of (B6). Nothing read after that could be trusted, so the
+ * channel stops reading until it is disabled. hv_vmbus's copy buffer is
+ * made one slot larger than the largest packet the channel accepts, so that
+ * a cut packet is recognisable. Other malformed packets are dropped one by
+ * one (validate.c).
  */
+#include <kunit/visibility.h>
 #include <linux/hyperv.h>
+#include <linux/interrupt.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
 
 #include "channel.h"
+#include "completion.h"
+#include "external.h"
+#include "passive.h"
 #include "receive.h"
 #include "send.h"
 #include "transaction.h"
+#include "validate.h"
+#include "xfer.h"
 
-static void dispatch(struct vmb_channel *ch,
-		     const struct vmpacket_descriptor *desc)
+#define RX_BUDGET	256	/* data packets per softirq run, then our tasklet */
+#define RX_RETRY	msecs_to_jiffies(10)	/* after memory ran short */
+#define RX_TRAILER	sizeof(u64)
+
+enum rx_mode {
+	RX_DELIVER,		/* ProcessPacket right here, in softirq */
+	RX_PULL,		/* onto a batch for the passive worker */
+	RX_COMPLETIONS,		/* our completions, up to the first data packet */
+};
+
+struct rx_pass {
+	enum rx_mode mode;
+	struct list_head *batch;
+	u32 budget;		/* data packets the pass may take */
+	u32 taken;		/* data packets delivered or pulled */
+	u32 consumed;		/* packets taken off the ring */
+	bool more;		/* stopped with work left for another run */
+};
+
+static void rx_fail(struct vmb_channel *ch, const char *why, u32 a, u32 b)
 {
-	switch (desc->type) {
-	case VM_PKT_COMP:
-		vmb_transaction_complete(ch, desc->trans_id, hv_pkt_data(desc),
-					 hv_pkt_datalen(desc));
-		break;
-	default:
-		dev_dbg_ratelimited(vmb_channel_dev(ch),
-				    "vmbkmcl: packet type %u dropped\n",
-				    desc->type);
-		break;
-	}
+	lockdep_assert_held(&ch->rx_lock);
+
+	if (!ch->rx.failed)
+		dev_err_ratelimited(vmb_channel_dev(ch),
+				    "vmbkmcl: incoming ring unusable (%s: %u, %u), delivery stopped until disable\n",
+				    why, a, b);
+	WRITE_ONCE(ch->rx.failed, true);
 }
 
-static void poll_ring(struct vmb_channel *ch)
+static bool may_read(const struct vmb_channel *ch)
 {
-	struct hv_ring_buffer_info *inbound = &ch->chan->inbound;
+	lockdep_assert_held(&ch->rx_lock);
+
+	return ch->rx_enabled && !READ_ONCE(ch->rx.failed);
+}
+
+/*
+ * Bytes between our iterator and the host's write index. The index is the
+ * host's to write: check it before the iterator trusts it (pitfall B1).
+ */
+static bool ring_avail(struct vmb_channel *ch, u32 *avail)
+{
+	struct hv_ring_buffer_info *rbi = &ch->chan->inbound;
+	u32 dsize = rbi->ring_datasize, read = rbi->priv_read_index;
+	u32 write = READ_ONCE(rbi->ring_buffer->write_index);
+
+	if (write >= dsize || write % sizeof(u64)) {
+		rx_fail(ch, "write index out of range", write, dsize);
+		return false;
+	}
+	*avail = write >= read ? write - read : dsize - read + write;
+	return true;
+}
+
+/* Whether hv_vmbus's copy @desc frames as the host wrote it (B2, B6). */
+static bool framing_ok(struct vmb_channel *ch, const struct vmpacket_descriptor *desc)
+{
+	u32 len = desc->len8 << 3, avail;
+
+	/* hv_vmbus cut it to its buffer, and steps by the cut length */
+	if (len > ch->rx.limit) {
+		rx_fail(ch, "packet longer than the channel's maximum", len, ch->rx.limit);
+		return false;
+	}
+	if (!ring_avail(ch, &avail))
+		return false;
+	/* len8 below 2 or beyond the bytes written: hv_vmbus took what it found */
+	if (len + RX_TRAILER > avail) {
+		rx_fail(ch, "packet length beyond the bytes written", len, avail);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Room below the quota. Stopping sets rx.blocked and looks again, and the
+ * completion that lowers the count looks at rx.blocked afterwards, so one of
+ * the two sees the other and the reader is never left stopped for nothing.
+ */
+static bool quota_allows(struct vmb_channel *ch)
+{
+	u32 quota = READ_ONCE(ch->rx.quota);
+
+	if (!quota || atomic_read(&ch->rx_outstanding) < quota)
+		return true;
+	atomic_set(&ch->rx.blocked, 1);
+	/* pairs with the full barrier of atomic_dec_return() in vmb_receive_retire() */
+	smp_mb__after_atomic();
+	if (atomic_read(&ch->rx_outstanding) < quota) {
+		atomic_set(&ch->rx.blocked, 0);
+		return true;
+	}
+	atomic64_inc(&ch->rx.stats.quota_stops);
+	return false;
+}
+
+static void out_of_memory(struct vmb_channel *ch)
+{
+	atomic64_inc(&ch->rx.stats.nomem);
+	set_bit(0, &ch->rx.retry_read);
+	mod_delayed_work(system_wq, &ch->rx.retry, RX_RETRY);
+}
+
+/*
+ * One pass over the ring, in ring order. A packet the pass stops at stays in
+ * the ring: the iterator steps past a packet only once it is consumed.
+ */
+static void read_ring(struct vmb_channel *ch, struct rx_pass *p)
+{
+	struct vmbus_channel *chan = ch->chan;
 	const struct vmpacket_descriptor *desc;
-	unsigned int count;
+	struct vmb_packet_completion *pc;
+	u32 avail;
 
 	lockdep_assert_held(&ch->rx_lock);
 
-	do {
-		if (!ch->rx_enabled)
-			return;
-		count = 0;
-		hv_begin_read(inbound);
-		foreach_vmbus_pkt(desc, ch->chan) {
-			dispatch(ch, desc);
-			count++;
+	atomic64_inc(&ch->rx.stats.passes);
+	if (!ring_avail(ch, &avail))
+		return;
+	for (desc = hv_pkt_iter_first(chan); desc; desc = __hv_pkt_iter_next(chan, desc)) {
+		/* ProcessPacket may have failed a packet */
+		if (!may_read(ch) || !framing_ok(ch, desc))
+			break;
+
+		switch (vmb_validate_kind(ch, desc)) {
+		case VMB_RX_BAD:
+			p->consumed++;
+			continue;
+		case VMB_RX_COMPLETION:
+			atomic64_inc(&ch->rx.stats.completions);
+			vmb_transaction_complete(ch, desc->trans_id, hv_pkt_data(desc),
+						 hv_pkt_datalen(desc));
+			p->consumed++;
+			continue;
+		case VMB_RX_DATA:
+			break;
 		}
+
+		if (p->mode == RX_COMPLETIONS || p->taken >= p->budget) {
+			p->more = true;
+			break;
+		}
+		if (!quota_allows(ch))
+			break;
+		switch (vmb_validate_take(ch, desc, &pc)) {
+		case VMB_RX_NOMEM:
+			out_of_memory(ch);
+			goto close;
+		case VMB_RX_DROPPED:
+			p->consumed++;
+			continue;
+		case VMB_RX_TAKEN:
+			break;
+		}
+		p->consumed++;
+		p->taken++;
+		atomic_inc(&ch->rx_outstanding);
+		if (p->mode == RX_PULL)
+			list_add_tail(&pc->link, p->batch);
+		else
+			vmb_completion_deliver(ch, pc);
+	}
+close:
+	/* publish the read index; signals the host if it waits for room */
+	hv_pkt_iter_close(chan);
+}
+
+/*
+ * Passes until the ring is empty or the reader has to stop, each between a
+ * mask and an unmask of the host's interrupts.
+ */
+static u32 read_passes(struct vmb_channel *ch, enum rx_mode mode,
+		       struct list_head *batch, u32 budget, bool *more)
+{
+	struct hv_ring_buffer_info *inbound = &ch->chan->inbound;
+	struct rx_pass p;
+	u32 taken = 0;
+	bool again;
+
+	lockdep_assert_held(&ch->rx_lock);
+
+	*more = false;
+	do {
+		if (!may_read(ch))
+			break;
+		p = (struct rx_pass){ .mode = mode, .batch = batch,
+				      .budget = budget - taken };
+		hv_begin_read(inbound);
+		read_ring(ch, &p);
+		taken += p.taken;
 		/*
 		 * Unmask, then look again: the host does not signal a write
 		 * into a ring it sees as non-empty. Go round only when the
-		 * last pass made progress, so that a few stray bytes from a
-		 * broken host cannot keep us here.
+		 * pass made progress, so that packets we leave in the ring,
+		 * or stray bytes from a broken host, cannot keep us here.
 		 */
-	} while (hv_end_read(inbound) && count);
+		again = hv_end_read(inbound) && p.consumed;
+		if (p.more) {
+			*more = true;
+			break;
+		}
+	} while (again);
+	return taken;
+}
+
+/* The reader in softirq context: the channel callback and our tasklet. */
+static void dispatch(struct vmb_channel *ch)
+{
+	bool more;
+	u32 n;
+
+	spin_lock_bh(&ch->rx_lock);
+	if (ch->rx.passive) {
+		read_passes(ch, RX_COMPLETIONS, NULL, 0, &more);
+		spin_unlock_bh(&ch->rx_lock);
+		if (more)
+			vmb_passive_kick(ch);
+		return;
+	}
+	n = read_passes(ch, RX_DELIVER, NULL, RX_BUDGET, &more);
+	if (n && ch->processing_complete)
+		ch->processing_complete(ch, n);
+	spin_unlock_bh(&ch->rx_lock);
+	/* the budget is used up: let other softirq work run first */
+	if (more)
+		tasklet_schedule(&ch->rx.tasklet);
 }
 
 /**
  * vmb_receive_callback() - the hv_vmbus channel callback
  * @context: the vmb_channel
  *
- * Context: softirq (hv_vmbus's per-channel tasklet).
+ * Context: softirq (hv_vmbus's per-channel tasklet, HV_CALL_DIRECT).
  */
 void vmb_receive_callback(void *context)
 {
 	struct vmb_channel *ch = context;
 
-	spin_lock_bh(&ch->rx_lock);
-	poll_ring(ch);
-	spin_unlock_bh(&ch->rx_lock);
-
+	atomic64_inc(&ch->rx.stats.callbacks);
+	dispatch(ch);
 	/* the host freed ring space, or completions freed transaction ids */
 	vmb_send_drain(ch);
+	vmb_completion_flush(ch);
+}
+
+static void rx_tasklet(struct tasklet_struct *t)
+{
+	struct vmb_channel *ch = from_tasklet(ch, t, rx.tasklet);
+
+	atomic64_inc(&ch->rx.stats.kicks);
+	dispatch(ch);
+}
+
+static void rx_retry(struct work_struct *work)
+{
+	struct vmb_channel *ch = container_of(to_delayed_work(work), struct vmb_channel,
+					      rx.retry);
+
+	vmb_completion_flush(ch);
+	if (test_and_clear_bit(0, &ch->rx.retry_read))
+		vmb_receive_kick(ch);
 }
 
 /**
- * vmb_receive_start() - enable incoming delivery
- * @ch: an open channel
+ * vmb_receive_kick() - run the reader again, in its context
+ * @ch: the channel
  *
- * Packets that arrived before are read now: the host signalled them while
- * the gate was closed, and will not signal again for a non-empty ring.
- *
- * Context: process.
+ * Context: any.
  */
-void vmb_receive_start(struct vmb_channel *ch)
+void vmb_receive_kick(struct vmb_channel *ch)
+{
+	if (READ_ONCE(ch->rx.passive))
+		vmb_passive_kick(ch);
+	else
+		tasklet_schedule(&ch->rx.tasklet);
+}
+
+/**
+ * vmb_receive_pull() - read packets for the passive worker
+ * @ch: the channel
+ * @batch: receives the packets, in ring order, each counted as delivered
+ * @max: at most this many data packets
+ *
+ * Context: process (the passive worker); takes rx_lock.
+ * Return: the number of packets on @batch.
+ */
+u32 vmb_receive_pull(struct vmb_channel *ch, struct list_head *batch, u32 max)
+{
+	bool more;
+	u32 n = 0;
+
+	spin_lock_bh(&ch->rx_lock);
+	if (ch->rx.passive)
+		n = read_passes(ch, RX_PULL, batch, max, &more);
+	spin_unlock_bh(&ch->rx_lock);
+	return n;
+}
+
+/**
+ * vmb_receive_retire() - a delivered packet was completed or failed
+ * @ch: the channel
+ *
+ * Restarts a reader that stopped at the quota, and wakes Pause and Disable
+ * when it was the last one. Everything happens under rx.retire_lock, which
+ * the waiters hold when they find the count at zero: the channel cannot go
+ * away under this function.
+ *
+ * Context: any.
+ */
+void vmb_receive_retire(struct vmb_channel *ch)
+{
+	unsigned long flags;
+	int left;
+
+	spin_lock_irqsave(&ch->rx.retire_lock, flags);
+	left = atomic_dec_return(&ch->rx_outstanding);
+	WARN_ON_ONCE(left < 0);
+	if (atomic_read(&ch->rx.blocked) && atomic_xchg(&ch->rx.blocked, 0))
+		vmb_receive_kick(ch);
+	if (!left)
+		wake_up_all(&ch->rx_wait);
+	spin_unlock_irqrestore(&ch->rx.retire_lock, flags);
+}
+
+static void wait_delivered(struct vmb_channel *ch)
+{
+	spin_lock_irq(&ch->rx.retire_lock);
+	wait_event_lock_irq(ch->rx_wait, !atomic_read(&ch->rx_outstanding),
+			    ch->rx.retire_lock);
+	spin_unlock_irq(&ch->rx.retire_lock);
+}
+
+/* Incoming delivery on: packets that came meanwhile are read now. */
+static void open_gate(struct vmb_channel *ch)
 {
 	spin_lock_bh(&ch->rx_lock);
 	ch->rx_enabled = true;
-	poll_ring(ch);
 	spin_unlock_bh(&ch->rx_lock);
-	vmb_send_drain(ch);
+	/* the host signalled them while we were closed and will not again */
+	vmb_receive_kick(ch);
 }
 
-/**
- * vmb_receive_stop() - stop incoming delivery
- * @ch: the channel
- *
- * Returns once no reader runs: a callback that started before sees the
- * gate closed at its next pass, and taking rx_lock waits for it.
- *
- * Context: process.
+/*
+ * Incoming delivery off. A softirq reader holds rx_lock for its whole pass,
+ * so taking it waits for one that runs; the passive worker finishes its batch
+ * and deferred packets get their passive call, before Suspend.
  */
-void vmb_receive_stop(struct vmb_channel *ch)
+static void close_gate(struct vmb_channel *ch)
 {
 	spin_lock_bh(&ch->rx_lock);
 	ch->rx_enabled = false;
 	spin_unlock_bh(&ch->rx_lock);
+	vmb_passive_flush(ch);
 }
+
+/* Stop delivery, run Suspend, wait for every delivered packet's completion. */
+static void suspend_delivery(struct vmb_channel *ch)
+{
+	close_gate(ch);
+	if (ch->callbacks.suspend)
+		ch->callbacks.suspend(ch);
+	wait_delivered(ch);
+}
+
+/* Run Started, start delivery, run PostStarted. */
+static void resume_delivery(struct vmb_channel *ch)
+{
+	if (ch->callbacks.started)
+		ch->callbacks.started(ch);
+	open_gate(ch);
+	if (ch->callbacks.post_started)
+		ch->callbacks.post_started(ch);
+}
+
+/**
+ * vmb_receive_init() - set up a new channel's incoming side
+ * @ch: the channel, zeroed
+ *
+ * Context: process.
+ */
+void vmb_receive_init(struct vmb_channel *ch)
+{
+	tasklet_setup(&ch->rx.tasklet, rx_tasklet);
+	vmb_passive_init(ch);
+	INIT_DELAYED_WORK(&ch->rx.retry, rx_retry);
+	spin_lock_init(&ch->rx.retire_lock);
+	spin_lock_init(&ch->rx.defer_lock);
+	spin_lock_init(&ch->rx.xfer_lock);
+	INIT_LIST_HEAD(&ch->rx.deferred);
+	INIT_LIST_HEAD(&ch->rx.comp_queue);
+	INIT_LIST_HEAD(&ch->rx.xfer_sets);
+}
+
+/**
+ * vmb_receive_prepare() - size the incoming side before the channel opens
+ * @ch: a Disabled channel being enabled
+ *
+ * The largest packet accepted is the largest GPA-direct descriptor the
+ * channel's external-data bounds allow plus the maximum packet size as
+ * payload, or what the incoming ring can hold if that is less: a ring never
+ * holds a packet of more than its size less two 8-byte slots, the one a
+ * writer always leaves free and the trailer.
+ *
+ * Context: process; state_mutex held.
+ * Return: STATUS_SUCCESS or STATUS_INSUFFICIENT_RESOURCES.
+ */
+NTSTATUS vmb_receive_prepare(struct vmb_channel *ch)
+{
+	u32 ring = VMBUS_RING_SIZE(ch->incoming_pages * HV_HYP_PAGE_SIZE);
+	u32 dsize = ring - sizeof(struct hv_ring_buffer);
+	u64 limit;
+
+	lockdep_assert_held(&ch->state_mutex);
+
+	ch->rx.payload_room = ALIGN(ch->max_packet_size, sizeof(u64));
+	ch->rx.context_size = ch->client_context_size;
+	limit = (u64)vmb_external_room(ch) + ch->rx.payload_room;
+	ch->rx.limit = min_t(u64, limit, dsize - 2 * RX_TRAILER);
+	ch->rx.failed = false;
+	atomic_set(&ch->rx.blocked, 0);
+	if (vmb_completion_cache_create(ch))
+		return STATUS_INSUFFICIENT_RESOURCES;
+	return STATUS_SUCCESS;
+}
+
+/**
+ * vmb_receive_buffer_size() - hv_vmbus's incoming copy buffer for a channel
+ * @ch: a prepared channel
+ *
+ * One slot larger than the largest packet accepted, so that a longer packet,
+ * which hv_vmbus cuts to the buffer, is seen as longer (pitfall B6).
+ *
+ * Return: bytes, for channel->max_pkt_size.
+ */
+u32 vmb_receive_buffer_size(const struct vmb_channel *ch)
+{
+	return ch->rx.limit + RX_TRAILER;
+}
+
+/**
+ * vmb_receive_resume() - the channel was enabled: start delivery
+ * @ch: the channel
+ *
+ * Runs Started, enables incoming delivery, runs PostStarted; nothing while
+ * the channel is paused (VmbChannelStart() does it then).
+ *
+ * Context: process; state_mutex held.
+ */
+void vmb_receive_resume(struct vmb_channel *ch)
+{
+	lockdep_assert_held(&ch->state_mutex);
+
+	if (!ch->rx.paused)
+		resume_delivery(ch);
+}
+
+/**
+ * vmb_receive_suspend() - the channel is being disabled: stop delivery
+ * @ch: the channel
+ *
+ * Stops incoming delivery, runs Suspend and waits until every delivered
+ * packet was completed (already done if the channel is paused), then writes
+ * the completions that waited for ring space, if they fit now.
+ *
+ * Context: process; state_mutex held.
+ */
+void vmb_receive_suspend(struct vmb_channel *ch)
+{
+	lockdep_assert_held(&ch->state_mutex);
+
+	if (!ch->rx.paused)
+		suspend_delivery(ch);
+	vmb_completion_flush(ch);
+}
+
+/**
+ * vmb_receive_release() - the channel's rings are closed
+ * @ch: the channel, after vmbus_close() or a failed open
+ *
+ * Drops the completions still waiting and frees the packet objects' cache.
+ *
+ * Context: process; state_mutex held.
+ */
+void vmb_receive_release(struct vmb_channel *ch)
+{
+	lockdep_assert_held(&ch->state_mutex);
+
+	spin_lock_bh(&ch->rx_lock);
+	ch->rx_enabled = false;
+	spin_unlock_bh(&ch->rx_lock);
+	cancel_delayed_work_sync(&ch->rx.retry);
+	clear_bit(0, &ch->rx.retry_read);
+	tasklet_kill(&ch->rx.tasklet);
+	vmb_passive_cancel(ch);
+	vmb_completion_drop_queued(ch);
+	vmb_completion_cache_destroy(ch);
+}
+
+/**
+ * vmb_receive_cleanup() - the channel object is being freed
+ * @ch: a Disabled channel
+ *
+ * Context: process.
+ */
+void vmb_receive_cleanup(struct vmb_channel *ch)
+{
+	cancel_delayed_work_sync(&ch->rx.retry);
+	tasklet_kill(&ch->rx.tasklet);
+	vmb_passive_cancel(ch);
+	vmb_xfer_clear(ch);
+}
+
+void VmbChannelPause(VMBCHANNEL channel)
+{
+	might_sleep();
+
+	mutex_lock(&channel->state_mutex);
+	if (!channel->rx.paused) {
+		/* a Disabled channel pauses now and stays so when enabled */
+		if (channel->enabled)
+			suspend_delivery(channel);
+		channel->rx.paused = true;
+	}
+	mutex_unlock(&channel->state_mutex);
+}
+EXPORT_SYMBOL_GPL(VmbChannelPause);
+
+void VmbChannelStart(VMBCHANNEL channel)
+{
+	might_sleep();
+
+	mutex_lock(&channel->state_mutex);
+	if (channel->rx.paused) {
+		channel->rx.paused = false;
+		if (channel->enabled)
+			resume_delivery(channel);
+	}
+	mutex_unlock(&channel->state_mutex);
+}
+EXPORT_SYMBOL_GPL(VmbChannelStart);
+
+void VmbChannelSetTransactionQuota(VMBCHANNEL channel, u32 quota)
+{
+	/* no restart: only the next completion restarts a stopped reader */
+	WRITE_ONCE(channel->rx.quota, quota);
+}
+EXPORT_SYMBOL_GPL(VmbChannelSetTransactionQuota);
+
+/**
+ * vmb_receive_get_stats() - snapshot a channel's incoming counters
+ * @channel: the channel
+ * @counts: filled in
+ *
+ * Context: any.
+ */
+void vmb_receive_get_stats(VMBCHANNEL channel, struct vmb_rx_counts *counts)
+{
+	struct vmb_rx_stats *s = &channel->rx.stats;
+
+	counts->callbacks = atomic64_read(&s->callbacks);
+	counts->kicks = atomic64_read(&s->kicks);
+	counts->passive_runs = atomic64_read(&s->passive_runs);
+	counts->passes = atomic64_read(&s->passes);
+	counts->delivered = atomic64_read(&s->delivered);
+	counts->completions = atomic64_read(&s->completions);
+	counts->dropped = atomic64_read(&s->dropped);
+	counts->quota_stops = atomic64_read(&s->quota_stops);
+	counts->nomem = atomic64_read(&s->nomem);
+	counts->comp_sent = atomic64_read(&s->comp_sent);
+	counts->comp_queued = atomic64_read(&s->comp_queued);
+	counts->comp_dropped = atomic64_read(&s->comp_dropped);
+	counts->failed = READ_ONCE(channel->rx.failed);
+}
+EXPORT_SYMBOL_IF_KUNIT(vmb_receive_get_stats);

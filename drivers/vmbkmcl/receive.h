@@ -1,14 +1,115 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The channel callback and the reader of the incoming ring.
+ * Incoming delivery: the channel callback, the reader of the incoming ring,
+ * the transaction quota, Pause and Start.
  */
 #ifndef _VMB_RECEIVE_H
 #define _VMB_RECEIVE_H
 
+#include <linux/atomic.h>
+#include <linux/interrupt.h>
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/workqueue.h>
+
+#include <vmbkmcl.h>
+
+/*
+ * Most pieces of memory one received packet's external data may come in:
+ * bounds the segment array built in atomic context (128 KiB).
+ */
+#define VMB_RX_MAX_SEGMENTS	8192
+
+struct kmem_cache;
+struct list_head;
 struct vmb_channel;
 
+/*
+ * Counters of a channel's incoming path, for tests and debugging. They only
+ * grow while the channel object lives.
+ */
+struct vmb_rx_stats {
+	atomic64_t callbacks;	/* runs of the hv_vmbus channel callback */
+	atomic64_t kicks;	/* runs of our own tasklet */
+	atomic64_t passive_runs;	/* runs of the passive worker */
+	atomic64_t passes;	/* passes over the ring */
+	atomic64_t delivered;	/* ProcessPacket calls, redeliveries included */
+	atomic64_t completions;	/* completion packets of our transactions */
+	atomic64_t dropped;	/* malformed host packets dropped */
+	atomic64_t quota_stops;	/* passes that stopped at the quota */
+	atomic64_t nomem;	/* passes that stopped for memory */
+	atomic64_t comp_sent;	/* VM_PKT_COMP packets written */
+	atomic64_t comp_queued;	/* of those, the ones that waited for ring space */
+	atomic64_t comp_dropped;	/* completions never sent: channel closed */
+};
+
+/* A snapshot of struct vmb_rx_stats, for tests. */
+struct vmb_rx_counts {
+	u64 callbacks, kicks, passive_runs, passes, delivered, completions;
+	u64 dropped, quota_stops, nomem, comp_sent, comp_queued, comp_dropped;
+	bool failed;
+};
+
+/* A GPADL that transfer-page packets may name (validate.c). */
+struct vmb_xfer_set {
+	struct list_head link;
+	u32 handle;
+	void *buffer;
+	u32 size;
+};
+
+/*
+ * The incoming side of a channel, besides rx_lock, rx_enabled,
+ * rx_outstanding and rx_wait in struct vmb_channel.
+ */
+struct vmb_rx {
+	/* set by vmb_receive_prepare() while Disabled */
+	u32 limit;		/* largest packet accepted, descriptor included */
+	u32 payload_room;	/* payload bytes a completion object holds */
+	u32 context_size;	/* client context bytes after the payload */
+	struct kmem_cache *cache;
+	char cache_name[24];
+
+	bool paused;		/* VmbChannelPause() until VmbChannelStart(); state_mutex */
+	bool passive;		/* ProcessPacket in process context; rx_lock */
+	bool failed;		/* delivery stopped until Disable; rx_lock */
+	u32 quota;		/* 0: none */
+	atomic_t blocked;	/* the reader stopped at the quota */
+
+	struct tasklet_struct tasklet;	/* re-runs the reader */
+	struct work_struct work;	/* the passive worker */
+	struct delayed_work retry;	/* after memory ran short, and for completions */
+	unsigned long retry_read;	/* bit 0: the retry re-runs the reader */
+
+	/* rx_outstanding drops, and its waiters find it zero, under it */
+	spinlock_t retire_lock;
+
+	spinlock_t defer_lock;		/* guards deferred */
+	struct list_head deferred;	/* packets waiting for their passive call */
+
+	struct list_head comp_queue;	/* completions waiting for ring space; ch->lock */
+	bool comp_armed;		/* pending_send_sz set for them; ch->lock */
+
+	spinlock_t xfer_lock;		/* guards xfer_sets */
+	struct list_head xfer_sets;	/* struct vmb_xfer_set */
+
+	struct vmb_rx_stats stats;
+};
+
+void vmb_receive_init(struct vmb_channel *ch);
+NTSTATUS vmb_receive_prepare(struct vmb_channel *ch);
+u32 vmb_receive_buffer_size(const struct vmb_channel *ch);
+void vmb_receive_resume(struct vmb_channel *ch);
+void vmb_receive_suspend(struct vmb_channel *ch);
+void vmb_receive_release(struct vmb_channel *ch);
+void vmb_receive_cleanup(struct vmb_channel *ch);
+
 void vmb_receive_callback(void *context);
-void vmb_receive_start(struct vmb_channel *ch);
-void vmb_receive_stop(struct vmb_channel *ch);
+void vmb_receive_kick(struct vmb_channel *ch);
+u32 vmb_receive_pull(struct vmb_channel *ch, struct list_head *batch, u32 max);
+void vmb_receive_retire(struct vmb_channel *ch);
+
+void vmb_receive_get_stats(VMBCHANNEL channel, struct vmb_rx_counts *counts);
 
 #endif /* _VMB_RECEIVE_H */

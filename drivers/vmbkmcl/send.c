@@ -17,15 +17,18 @@
 #include <linux/string.h>
 
 #include "channel.h"
+#include "external.h"
+#include "mdl.h"
 #include "packet.h"
 #include "send.h"
 #include "transaction.h"
 
-/* Ring bytes a packet of @length payload bytes takes, trailer included. */
-static u32 packet_ring_bytes(u32 length)
+/* Ring bytes a packet takes, trailer included. */
+static u32 packet_ring_bytes(const struct vmb_packet *pkt, u32 length)
 {
-	return sizeof(struct vmpacket_descriptor) + ALIGN(length, sizeof(u64)) +
-	       sizeof(u64);
+	u32 desc = pkt->desc_size ?: sizeof(struct vmpacket_descriptor);
+
+	return ALIGN(desc + length, sizeof(u64)) + sizeof(u64);
 }
 
 static int ring_write(struct vmb_channel *ch, struct vmb_packet *pkt,
@@ -36,6 +39,21 @@ static int ring_write(struct vmb_channel *ch, struct vmb_packet *pkt,
 	int ret;
 
 	lockdep_assert_held(&ch->lock);
+
+	if (pkt->desc_size) {
+		/*
+		 * GPA-direct: hv_vmbus always asks for a completion (the host
+		 * holds our pages until then) and returns no id; the
+		 * requestor callback recorded it in the packet.
+		 */
+		ret = vmbus_sendpacket_mpb_desc(ch->chan, vmb_packet_desc(pkt),
+						pkt->desc_size, (void *)buffer, length,
+						(u64)(uintptr_t)pkt);
+		if (ret)
+			return ret;
+		vmb_transaction_start(ch, pkt, pkt->trans_id);
+		return 0;
+	}
 
 	/*
 	 * With COMPLETION_REQUESTED hv_vmbus's requestor stores the packet
@@ -70,7 +88,7 @@ static int try_write(struct vmb_channel *ch, struct vmb_packet *pkt,
 	if (ret != -EAGAIN || !arm)
 		return ret;
 
-	set_channel_pending_send_size(ch->chan, packet_ring_bytes(length));
+	set_channel_pending_send_size(ch->chan, packet_ring_bytes(pkt, length));
 	ch->pending_send_armed = true;
 	/* order the pending_send_sz store before re-reading read_index */
 	virt_mb();
@@ -93,7 +111,7 @@ static void queue_packet(struct vmb_channel *ch, struct vmb_packet *pkt,
 	lockdep_assert_held(&ch->lock);
 
 	/* the caller's buffer is free when VmbPacketSend() returns */
-	memcpy(pkt->data, buffer, length);
+	memcpy(vmb_packet_payload(pkt), buffer, length);
 	pkt->length = length;
 	pkt->state = VMB_PACKET_QUEUED;
 	list_add_tail(&pkt->link, &ch->send_queue);
@@ -112,10 +130,12 @@ static void write_failed(struct vmb_channel *ch, int ret)
 }
 
 NTSTATUS vmb_send_submit(struct vmb_packet *pkt, const void *buffer, u32 length,
-			 u32 flags, enum vmb_send_mode mode)
+			 const struct vmb_external *ext, u32 flags,
+			 enum vmb_send_mode mode)
 {
 	struct vmb_channel *ch = pkt->channel;
 	unsigned long irqflags;
+	NTSTATUS status;
 	int ret = -EAGAIN;
 
 	spin_lock_irqsave(&ch->lock, irqflags);
@@ -124,6 +144,17 @@ NTSTATUS vmb_send_submit(struct vmb_packet *pkt, const void *buffer, u32 length,
 		return STATUS_INVALID_PARAMETER_1;
 	}
 	pkt->flags = flags;
+	pkt->desc_size = 0;
+	if (ext) {
+		/* into the packet's own room: a queued send keeps it as is */
+		status = vmb_external_build(ch, ext, length, vmb_packet_desc(pkt),
+					    pkt->desc_capacity, &pkt->desc_size);
+		if (status) {
+			pkt->desc_size = 0;
+			spin_unlock_irqrestore(&ch->lock, irqflags);
+			return status;
+		}
+	}
 
 	/* FIFO: nothing overtakes a queued packet */
 	if (ch->open && list_empty(&ch->send_queue)) {
@@ -186,7 +217,7 @@ void vmb_send_drain(struct vmb_channel *ch)
 					       struct vmb_packet, link))) {
 		/* off the queue first: a transaction moves it to in_flight */
 		list_del_init(&pkt->link);
-		ret = try_write(ch, pkt, pkt->data, pkt->length, true);
+		ret = try_write(ch, pkt, vmb_packet_payload(pkt), pkt->length, true);
 		if (ret) {
 			list_add(&pkt->link, &ch->send_queue);
 			write_failed(ch, ret);
@@ -249,22 +280,74 @@ void vmb_send_cancel_all(struct vmb_channel *ch)
 	complete_list(&cancelled, STATUS_CANCELLED);
 }
 
-NTSTATUS VmbPacketSend(VMBPACKET packet, const void *buffer, u32 length,
-		       struct vmb_mdl *external, u32 flags)
+/* The checks every VmbPacketSend*() makes of its packet and inline payload. */
+static NTSTATUS check_send(VMBPACKET packet, const void *buffer, u32 length, u32 flags)
 {
 	if (!packet)
 		return STATUS_INVALID_PARAMETER_1;
 	if (flags & ~VMBUS_CHANNEL_FORMAT_FLAGS)
 		return STATUS_INVALID_PARAMETER;
-	/* external data comes with the MDL support */
-	if (external)
-		return STATUS_NOT_SUPPORTED;
 	if ((length && !buffer) || length > packet->capacity ||
 	    length > READ_ONCE(packet->channel->max_packet_size))
 		return STATUS_INVALID_PARAMETER;
 	if (!packet->completion_routine)
 		return STATUS_INVALID_PARAMETER_1;
+	return STATUS_SUCCESS;
+}
 
-	return vmb_send_submit(packet, buffer, length, flags, VMB_SEND_QUEUE);
+NTSTATUS VmbPacketSend(VMBPACKET packet, const void *buffer, u32 length,
+		       struct vmb_mdl *external, u32 flags)
+{
+	struct vmb_external ext = { .mdl = external };
+	NTSTATUS status = check_send(packet, buffer, length, flags);
+
+	if (status)
+		return status;
+	if (!external)
+		return vmb_send_submit(packet, buffer, length, NULL, flags, VMB_SEND_QUEUE);
+	/* the host holds our pages until it completes: a transaction always */
+	if (!(flags & VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION))
+		return STATUS_INVALID_PARAMETER;
+	ext.length = vmb_mdl_byte_count(external);
+	return vmb_send_submit(packet, buffer, length, &ext, flags, VMB_SEND_QUEUE);
 }
 EXPORT_SYMBOL_GPL(VmbPacketSend);
+
+NTSTATUS VmbPacketSendWithExternalMdl(VMBPACKET packet, const void *buffer, u32 length,
+				      struct vmb_mdl *mdl, u32 mdl_offset, u32 mdl_length,
+				      u32 flags)
+{
+	struct vmb_external ext = {
+		.mdl = mdl,
+		.offset = mdl_offset,
+		.first_only = flags & VMBUS_CHANNEL_FORMAT_FLAG_FORCE_MDL_LENGTH,
+	};
+	NTSTATUS status = check_send(packet, buffer, length, flags);
+	u32 total;
+
+	if (status)
+		return status;
+	if (!mdl || !(flags & VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION))
+		return STATUS_INVALID_PARAMETER;
+	/* KMCL: FORCE_MDL_LENGTH uses the first MDL of the chain only */
+	total = ext.first_only ? mdl->byte_count : vmb_mdl_byte_count(mdl);
+	if (mdl_offset >= total)
+		return STATUS_INVALID_PARAMETER;
+	ext.length = mdl_length ?: total - mdl_offset;
+	return vmb_send_submit(packet, buffer, length, &ext, flags, VMB_SEND_QUEUE);
+}
+EXPORT_SYMBOL_GPL(VmbPacketSendWithExternalMdl);
+
+NTSTATUS VmbPacketSendWithExternalPfns(VMBPACKET packet, const void *buffer, u32 length,
+				       const u64 *pfns, u32 pfn_count, u32 flags)
+{
+	struct vmb_external ext = { .pfns = pfns, .pfn_count = pfn_count };
+	NTSTATUS status = check_send(packet, buffer, length, flags);
+
+	if (status)
+		return status;
+	if (!pfns || !pfn_count || !(flags & VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION))
+		return STATUS_INVALID_PARAMETER;
+	return vmb_send_submit(packet, buffer, length, &ext, flags, VMB_SEND_QUEUE);
+}
+EXPORT_SYMBOL_GPL(VmbPacketSendWithExternalPfns);

@@ -9,6 +9,7 @@
 #include <vmbkmcl.h>
 
 struct vmb_channel;
+struct vmb_external;
 struct vmb_packet;
 
 /*
@@ -23,7 +24,8 @@ enum vmb_send_mode {
 };
 
 NTSTATUS vmb_send_submit(struct vmb_packet *pkt, const void *buffer, u32 length,
-			 u32 flags, enum vmb_send_mode mode);
+			 const struct vmb_external *ext, u32 flags,
+			 enum vmb_send_mode mode);
 void vmb_send_drain(struct vmb_channel *ch);
 bool vmb_send_unqueue(struct vmb_packet *pkt);
 void vmb_send_cancel_all(struct vmb_channel *ch);

@@ -20,6 +20,8 @@
 #include <linux/timekeeping.h>
 
 #include "channel.h"
+#include "external.h"
+#include "mdl.h"
 #include "packet.h"
 #include "send.h"
 #include "sync.h"
@@ -121,11 +123,12 @@ NTSTATUS VmbChannelSendSynchronousRequest(VMBCHANNEL channel,
 {
 	bool wait_completion = flags & VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION;
 	bool zero = timeout && *timeout == 0;
+	struct vmb_external ext = { .mdl = external };
 	struct sync_waiter waiter = { };
 	unsigned long deadline = 0;
 	struct vmb_packet *pkt;
+	u32 capacity, desc_size = 0;
 	NTSTATUS status;
-	u32 capacity;
 
 	/* KMCL: only a zero-timeout send without a transaction is atomic */
 	if (!zero || wait_completion)
@@ -135,8 +138,15 @@ NTSTATUS VmbChannelSendSynchronousRequest(VMBCHANNEL channel,
 		return STATUS_INVALID_PARAMETER_1;
 	if (flags & ~VMBUS_CHANNEL_FORMAT_FLAGS)
 		return STATUS_INVALID_PARAMETER;
-	if (external)
-		return STATUS_NOT_SUPPORTED;
+	if (external) {
+		/* the host holds our pages until it completes */
+		if (!wait_completion)
+			return STATUS_INVALID_PARAMETER;
+		ext.length = vmb_mdl_byte_count(external);
+		status = vmb_external_size(channel, &ext, size, &desc_size);
+		if (status)
+			return status;
+	}
 	capacity = completion_size ? *completion_size : 0;
 	/* VMBus payloads come in 8-byte units: KMCL insists on them */
 	if (capacity % 8 || (capacity && !completion_buffer))
@@ -150,7 +160,7 @@ NTSTATUS VmbChannelSendSynchronousRequest(VMBCHANNEL channel,
 			   vmb_sync_timeout_jiffies(*timeout, vmb_sync_now_100ns());
 
 	/* room for this payload only: it is the one thing this packet sends */
-	pkt = vmb_packet_alloc(channel, size,
+	pkt = vmb_packet_alloc(channel, size, ALIGN(desc_size, sizeof(u64)),
 			       zero && !wait_completion ? GFP_ATOMIC : GFP_KERNEL);
 	if (!pkt)
 		return STATUS_INSUFFICIENT_RESOURCES;
@@ -160,7 +170,7 @@ NTSTATUS VmbChannelSendSynchronousRequest(VMBCHANNEL channel,
 	pkt->completion_routine = sync_completion;
 	pkt->pointer = &waiter;
 
-	status = vmb_send_submit(pkt, buffer, size, flags,
+	status = vmb_send_submit(pkt, buffer, size, external ? &ext : NULL, flags,
 				 zero ? VMB_SEND_TRY : VMB_SEND_IF_OPEN);
 	if (status != STATUS_SUCCESS)
 		goto free;

@@ -46,6 +46,26 @@ u32 vmb_transaction_budget(u32 incoming_bytes, u32 outgoing_bytes)
 	return incoming_bytes / MIN_RING_PACKET + outgoing_bytes / MIN_RING_PACKET;
 }
 
+/**
+ * vmb_transaction_next_id() - the channel's next_request_id_callback
+ * @chan: the hv channel
+ * @rqst_addr: the packet being written
+ *
+ * hv_vmbus's own vmbus_next_request_id(), which also records the id in the
+ * packet: vmbus_sendpacket_mpb_desc() does not return it.
+ *
+ * Context: hv_ringbuffer_write(), ring_lock held, under our channel lock.
+ * Return: the id, or VMBUS_RQST_ERROR when every slot is taken.
+ */
+u64 vmb_transaction_next_id(struct vmbus_channel *chan, u64 rqst_addr)
+{
+	u64 id = vmbus_next_request_id(chan, rqst_addr);
+
+	if (id != VMBUS_RQST_ERROR)
+		((struct vmb_packet *)(uintptr_t)rqst_addr)->trans_id = id;
+	return id;
+}
+
 void vmb_transaction_start(struct vmb_channel *ch, struct vmb_packet *pkt,
 			   u64 trans_id)
 {

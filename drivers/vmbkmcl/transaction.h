@@ -10,6 +10,7 @@
 
 struct vmb_channel;
 struct vmb_packet;
+struct vmbus_channel;
 
 enum vmb_cancel_result {
 	VMB_CANCEL_UNQUEUED,	/* was queued, never written: caller's again */
@@ -18,6 +19,7 @@ enum vmb_cancel_result {
 };
 
 u32 vmb_transaction_budget(u32 incoming_bytes, u32 outgoing_bytes);
+u64 vmb_transaction_next_id(struct vmbus_channel *chan, u64 rqst_addr);
 void vmb_transaction_start(struct vmb_channel *ch, struct vmb_packet *pkt,
 			   u64 trans_id);
 void vmb_transaction_complete(struct vmb_channel *ch, u64 trans_id,

@@ -1,0 +1,362 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VMBPACKETCOMPLETION: one received packet, from the ring until the client
+ * completes it, and the VM_PKT_COMP packet that answers it.
+ *
+ * hv_pkt_iter_first() copies each packet into one buffer per channel that the
+ * next packet overwrites, but KMCL lets a client keep a packet's payload
+ * until it completes it, from any context, much later (KMCL-SEMANTICS.md
+ * 5.4). So every packet is copied again, into an object of its own from a
+ * per-channel kmem_cache (KMCL's lookaside list): its payload, room for the
+ * largest one (the channel's maximum packet size), then the client context
+ * (VmbChannelInitSetClientContextSize()). External data is described by an
+ * MDL built when the packet is read.
+ *
+ * VmbChannelPacketComplete() returns nothing, so it cannot report a full
+ * ring: when the completion does not fit, its payload is copied into the
+ * packet object, which waits on a queue of its own until the host frees
+ * space; the queue is drained from the channel callback, which hv_vmbus runs
+ * when the host read past our pending_send_sz. The send queue of outgoing
+ * packets may clear that size when it empties, so a delayed work polls too
+ * while completions wait: a completion is never lost while the channel is
+ * open. Closing the channel drops the ones still waiting: the host that
+ * asked for them is gone with the channel.
+ */
+#include <linux/atomic.h>
+#include <linux/hyperv.h>
+#include <linux/module.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "channel.h"
+#include "completion.h"
+#include "mdl.h"
+#include "passive.h"
+#include "receive.h"
+
+#define COMP_POLL	msecs_to_jiffies(20)
+
+static atomic_t cache_ids = ATOMIC_INIT(0);
+
+/**
+ * vmb_completion_cache_create() - the lookaside of a channel's packets
+ * @ch: a channel being enabled, with rx.payload_room and rx.context_size set
+ *
+ * Context: process.
+ * Return: 0 or -ENOMEM.
+ */
+int vmb_completion_cache_create(struct vmb_channel *ch)
+{
+	size_t size = struct_size_t(struct vmb_packet_completion, data,
+				    ch->rx.payload_room +
+				    ALIGN(ch->rx.context_size, sizeof(u64)));
+
+	might_sleep();
+
+	/* slab debugging gives every cache a sysfs name: keep them unique */
+	snprintf(ch->rx.cache_name, sizeof(ch->rx.cache_name), "vmbkmcl_rx_%u",
+		 atomic_inc_return(&cache_ids));
+	ch->rx.cache = kmem_cache_create(ch->rx.cache_name, size,
+					 __alignof__(struct vmb_packet_completion),
+					 0, NULL);
+	return ch->rx.cache ? 0 : -ENOMEM;
+}
+
+/**
+ * vmb_completion_cache_destroy() - free a channel's lookaside
+ * @ch: a channel whose packets are all freed
+ *
+ * Context: process.
+ */
+void vmb_completion_cache_destroy(struct vmb_channel *ch)
+{
+	kmem_cache_destroy(ch->rx.cache);
+	ch->rx.cache = NULL;
+}
+
+/**
+ * vmb_completion_alloc() - a packet object for one received packet
+ * @ch: the channel
+ *
+ * Context: any; GFP_ATOMIC.
+ * Return: the object, with its client context zeroed and the client's
+ * reference, or NULL.
+ */
+struct vmb_packet_completion *vmb_completion_alloc(struct vmb_channel *ch)
+{
+	struct vmb_packet_completion *pc;
+
+	pc = kmem_cache_alloc(ch->rx.cache, GFP_ATOMIC | __GFP_NOWARN);
+	if (!pc)
+		return NULL;
+	memset(pc, 0, sizeof(*pc));
+	pc->channel = ch;
+	INIT_LIST_HEAD(&pc->link);
+	refcount_set(&pc->refs, 1);
+	memset(pc->data + ch->rx.payload_room, 0, ch->rx.context_size);
+	return pc;
+}
+
+void vmb_completion_free(struct vmb_packet_completion *pc)
+{
+	vmb_mdl_free(pc->mdl);
+	kmem_cache_free(pc->channel->rx.cache, pc);
+}
+
+void vmb_completion_put(struct vmb_packet_completion *pc)
+{
+	if (refcount_dec_and_test(&pc->refs))
+		vmb_completion_free(pc);
+}
+
+/**
+ * vmb_completion_deliver() - one ProcessPacket call
+ * @ch: the channel
+ * @pc: a packet taken off the ring, or deferred to passive, with the
+ *      client's reference
+ *
+ * Context: the reader (softirq, rx_lock held) or the passive worker.
+ */
+void vmb_completion_deliver(struct vmb_channel *ch, struct vmb_packet_completion *pc)
+{
+	/* the client may complete it inside the call: ours keeps it for after */
+	refcount_inc(&pc->refs);
+	pc->defer = false;
+	WRITE_ONCE(pc->in_call, true);
+	atomic64_inc(&ch->rx.stats.delivered);
+	ch->process_packet(ch, pc, pc->data, pc->length, pc->flags);
+	WRITE_ONCE(pc->in_call, false);
+	/* deferred: the client's reference goes to the deferred list */
+	if (pc->defer)
+		vmb_passive_defer(ch, pc);
+	vmb_completion_put(pc);
+}
+
+/* Ring bytes of a completion with @length payload bytes, trailer included. */
+static u32 comp_ring_bytes(u32 length)
+{
+	return sizeof(struct vmpacket_descriptor) + ALIGN(length, sizeof(u64)) +
+	       sizeof(u64);
+}
+
+/*
+ * hv_vmbus takes no request id for flags 0, so @trans_id goes on the wire
+ * as it is: the host's own id, echoed (RING-PROTOCOL.md 2.7).
+ */
+static int write_completion(struct vmb_channel *ch, u64 trans_id,
+			    const void *buffer, u32 length)
+{
+	static const u64 empty;
+	void *data = length ? (void *)buffer : (void *)&empty;
+	int ret;
+
+	lockdep_assert_held(&ch->lock);
+
+	ret = vmbus_sendpacket(ch->chan, data, length, trans_id, VM_PKT_COMP, 0);
+	if (ret != -EAGAIN)
+		goto out;
+
+	/*
+	 * Ask for a signal once there is room, unless the send queue asked
+	 * already (its signal drains us too); then look again, for a host
+	 * that drained the ring before it could see the request (pitfall A1).
+	 */
+	if (!ch->pending_send_armed)
+		set_channel_pending_send_size(ch->chan, comp_ring_bytes(length));
+	ch->rx.comp_armed = true;
+	/* the pending_send_sz store before the host's read_index is read again */
+	virt_mb();
+	ret = vmbus_sendpacket(ch->chan, data, length, trans_id, VM_PKT_COMP, 0);
+out:
+	if (!ret)
+		atomic64_inc(&ch->rx.stats.comp_sent);
+	return ret;
+}
+
+static void comp_disarm(struct vmb_channel *ch)
+{
+	lockdep_assert_held(&ch->lock);
+
+	if (ch->rx.comp_armed && list_empty(&ch->rx.comp_queue)) {
+		/* the send queue's request, if it has one, stays */
+		if (!ch->pending_send_armed && ch->open)
+			set_channel_pending_send_size(ch->chan, 0);
+		ch->rx.comp_armed = false;
+	}
+}
+
+static void comp_failed(struct vmb_channel *ch, int ret)
+{
+	atomic64_inc(&ch->rx.stats.comp_dropped);
+	/* -ENODEV: rescinded; -EIO: the host corrupted the ring indices */
+	dev_warn_ratelimited(vmb_channel_dev(ch),
+			     "vmbkmcl: completion not sent (%d)\n", ret);
+}
+
+static void send_completion(struct vmb_channel *ch, struct vmb_packet_completion *pc,
+			    const void *buffer, u32 length)
+{
+	u32 max = READ_ONCE(ch->max_packet_size);
+	unsigned long flags;
+	int ret;
+
+	if (!buffer)
+		length = 0;
+	/* the largest payload the outgoing ring was sized for */
+	if (length > max) {
+		dev_warn_ratelimited(vmb_channel_dev(ch),
+				     "vmbkmcl: completion payload of %u bytes cut to %u\n",
+				     length, max);
+		length = max;
+	}
+
+	spin_lock_irqsave(&ch->lock, flags);
+	if (!ch->open) {
+		spin_unlock_irqrestore(&ch->lock, flags);
+		atomic64_inc(&ch->rx.stats.comp_dropped);
+		return;
+	}
+	/* completions keep their order: none overtakes a queued one */
+	if (list_empty(&ch->rx.comp_queue)) {
+		ret = write_completion(ch, pc->trans_id, buffer, length);
+		if (ret != -EAGAIN) {
+			comp_disarm(ch);
+			spin_unlock_irqrestore(&ch->lock, flags);
+			if (ret)
+				comp_failed(ch, ret);
+			return;
+		}
+	}
+	/* the caller's buffer may be this packet's own payload or context */
+	memmove(pc->data, buffer, length);
+	pc->comp_length = length;
+	refcount_inc(&pc->refs);
+	list_add_tail(&pc->link, &ch->rx.comp_queue);
+	atomic64_inc(&ch->rx.stats.comp_queued);
+	spin_unlock_irqrestore(&ch->lock, flags);
+
+	mod_delayed_work(system_wq, &ch->rx.retry, COMP_POLL);
+}
+
+/**
+ * vmb_completion_flush() - write the completions that waited for room
+ * @ch: the channel
+ *
+ * Context: any; takes ch->lock.
+ */
+void vmb_completion_flush(struct vmb_channel *ch)
+{
+	struct vmb_packet_completion *pc, *tmp;
+	unsigned long flags;
+	LIST_HEAD(done);
+	bool waiting;
+	int ret;
+
+	spin_lock_irqsave(&ch->lock, flags);
+	while (ch->open &&
+	       (pc = list_first_entry_or_null(&ch->rx.comp_queue,
+					       struct vmb_packet_completion, link))) {
+		ret = write_completion(ch, pc->trans_id, pc->data, pc->comp_length);
+		if (ret == -EAGAIN)
+			break;
+		if (ret)
+			comp_failed(ch, ret);
+		list_move_tail(&pc->link, &done);
+	}
+	comp_disarm(ch);
+	waiting = ch->open && !list_empty(&ch->rx.comp_queue);
+	spin_unlock_irqrestore(&ch->lock, flags);
+
+	list_for_each_entry_safe(pc, tmp, &done, link) {
+		list_del_init(&pc->link);
+		vmb_completion_put(pc);
+	}
+	if (waiting)
+		mod_delayed_work(system_wq, &ch->rx.retry, COMP_POLL);
+}
+
+/**
+ * vmb_completion_drop_queued() - forget the completions still waiting
+ * @ch: a channel whose rings are closed
+ *
+ * Context: any; takes ch->lock.
+ */
+void vmb_completion_drop_queued(struct vmb_channel *ch)
+{
+	struct vmb_packet_completion *pc, *tmp;
+	unsigned long flags;
+	LIST_HEAD(dropped);
+
+	spin_lock_irqsave(&ch->lock, flags);
+	list_splice_init(&ch->rx.comp_queue, &dropped);
+	ch->rx.comp_armed = false;
+	spin_unlock_irqrestore(&ch->lock, flags);
+
+	list_for_each_entry_safe(pc, tmp, &dropped, link) {
+		list_del_init(&pc->link);
+		atomic64_inc(&ch->rx.stats.comp_dropped);
+		vmb_completion_put(pc);
+	}
+}
+
+/* The client is done with the packet: drop its reference, then count it. */
+static void retire(struct vmb_packet_completion *pc)
+{
+	struct vmb_channel *ch = pc->channel;
+
+	/* freed, if it is the last reference, while Disable still waits */
+	vmb_completion_put(pc);
+	vmb_receive_retire(ch);
+}
+
+void VmbChannelPacketComplete(VMBPACKETCOMPLETION packet, const void *buffer, u32 size)
+{
+	if (!packet)
+		return;
+	packet->defer = false;
+	if (packet->wants_completion)
+		send_completion(packet->channel, packet, buffer, size);
+	retire(packet);
+}
+EXPORT_SYMBOL_GPL(VmbChannelPacketComplete);
+
+void VmbChannelPacketFail(VMBPACKETCOMPLETION packet)
+{
+	struct vmb_channel *ch;
+
+	if (!packet)
+		return;
+	ch = packet->channel;
+	packet->defer = false;
+	if (!READ_ONCE(ch->rx.failed))
+		dev_err_ratelimited(vmb_channel_dev(ch),
+				    "vmbkmcl: client failed a packet: incoming delivery stopped until disable\n");
+	/* the reader looks at it before every packet, under rx_lock */
+	WRITE_ONCE(ch->rx.failed, true);
+	retire(packet);
+}
+EXPORT_SYMBOL_GPL(VmbChannelPacketFail);
+
+void *VmbChannelPacketGetClientContext(VMBPACKETCOMPLETION packet)
+{
+	struct vmb_channel *ch = packet->channel;
+
+	return ch->rx.context_size ? packet->data + ch->rx.payload_room : NULL;
+}
+EXPORT_SYMBOL_GPL(VmbChannelPacketGetClientContext);
+
+NTSTATUS VmbChannelPacketGetExternalData(VMBPACKETCOMPLETION packet, u32 flags,
+					 struct vmb_mdl **mdl)
+{
+	if (!packet || !packet->mdl)
+		return STATUS_INVALID_PARAMETER_1;
+	if (flags & ~VMBUS_CHANNEL_PACKET_EXTERNAL_DATA_FLAGS)
+		return STATUS_INVALID_PARAMETER_2;
+	if (!mdl)
+		return STATUS_INVALID_PARAMETER_3;
+	/* read-only is a mapping hint on Windows; an MDL here maps nothing */
+	*mdl = packet->mdl;
+	return STATUS_SUCCESS;
+}
+EXPORT_SYMBOL_GPL(VmbChannelPacketGetExternalData);

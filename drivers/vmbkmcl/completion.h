@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * VMBPACKETCOMPLETION objects: one received packet each, from the ring to
+ * VmbChannelPacketComplete(), and the VM_PKT_COMP packets that answer them.
+ */
+#ifndef _VMB_COMPLETION_H
+#define _VMB_COMPLETION_H
+
+#include <linux/list.h>
+#include <linux/refcount.h>
+#include <linux/types.h>
+
+#include <vmbkmcl.h>
+
+struct vmb_channel;
+
+struct vmb_packet_completion {
+	struct vmb_channel *channel;
+	/* on a pulled batch, the deferred list or the completion queue */
+	struct list_head link;
+	/*
+	 * The client's reference, from delivery until it completes or fails
+	 * the packet; one more while ProcessPacket runs, and one while a
+	 * completion waits for ring space.
+	 */
+	refcount_t refs;
+	u64 trans_id;			/* as the host sent it, echoed in our completion */
+	u16 type;			/* VM_PKT_* */
+	bool wants_completion;		/* COMPLETION_REQUESTED */
+	bool in_call;			/* ProcessPacket runs for it */
+	bool defer;			/* VmbChannelPacketDeferToPassive() in that call */
+	u32 flags;			/* VMBUS_CHANNEL_PROCESS_PACKET_FLAG_* */
+	u32 length;			/* payload bytes at data[] */
+	u32 comp_length;		/* bytes of a queued completion at data[] */
+	struct vmb_mdl *mdl;		/* external data, or NULL */
+	/* the payload room (rx.payload_room), then the client context */
+	u8 data[] __aligned(8);
+};
+
+int vmb_completion_cache_create(struct vmb_channel *ch);
+void vmb_completion_cache_destroy(struct vmb_channel *ch);
+struct vmb_packet_completion *vmb_completion_alloc(struct vmb_channel *ch);
+void vmb_completion_free(struct vmb_packet_completion *pc);
+void vmb_completion_put(struct vmb_packet_completion *pc);
+void vmb_completion_deliver(struct vmb_channel *ch, struct vmb_packet_completion *pc);
+void vmb_completion_flush(struct vmb_channel *ch);
+void vmb_completion_drop_queued(struct vmb_channel *ch);
+
+#endif /* _VMB_COMPLETION_H */

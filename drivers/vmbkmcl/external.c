@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * External data: the GPA-direct descriptor of a send.
+ *
+ * The descriptor is what vmbus_sendpacket_mpb_desc() takes: a struct
+ * vmbus_packet_mpb_array header (the VMBus descriptor, a reserved word and
+ * the range count) followed by the GPA ranges, packed back to back
+ * (RING-PROTOCOL.md §2.5). It is built into room reserved in the packet
+ * object, so that a send with external data never allocates and can be
+ * queued as it is; the data itself is never copied.
+ *
+ * vmbus_sendpacket_mpb_desc() took the caller's range count only from the
+ * 2025 "Drivers: hv: Allow vmbus_sendpacket_mpb_desc() to create multiple
+ * ranges" change on (6.15, and stable 6.1.y, 6.6.y, 6.12.y); before it, it
+ * forced one range. The same series removed vmbus_sendpacket_pagebuffer(),
+ * so Kbuild tests <linux/hyperv.h> for that declaration and defines
+ * VMB_MPB_SINGLE_RANGE where it is still there: such kernels get one range
+ * per packet, and a send that needs more fails with a status instead of
+ * reaching the host misdescribed (pitfall E2).
+ */
+#include <linux/hyperv.h>
+#include <linux/overflow.h>
+
+#include "channel.h"
+#include "external.h"
+#include "mdl.h"
+
+/* The descriptor before its ranges: VMBus header, reserved, range count. */
+#define DESC_HEADER	offsetof(struct vmbus_packet_mpb_array, range)
+#define MAX_PACKET	VMB_MAX_WIRE_PACKET
+
+/**
+ * vmb_external_reserve() - descriptor room a packet object keeps
+ * @max_data: the channel's maximum external data, in bytes
+ * @max_chain: the channel's maximum number of ranges
+ *
+ * Each range of L bytes spans at most L / 4096 + 2 frames, so @max_chain
+ * ranges over @max_data bytes never need more than
+ * HVPFN_UP(@max_data) + 2 * @max_chain PFNs.
+ *
+ * Return: bytes, saturated at U32_MAX.
+ */
+u32 vmb_external_reserve(u32 max_data, u32 max_chain)
+{
+	u64 pfns = HVPFN_UP((u64)max_data) + 2 * (u64)max_chain;
+	u64 bytes = DESC_HEADER + max_chain * (u64)sizeof(struct gpa_range) +
+		    pfns * sizeof(u64);
+
+	return min_t(u64, bytes, U32_MAX);
+}
+
+/**
+ * vmb_external_limits_valid() - whether limits can be met by some packet
+ * @max_data: bytes
+ * @max_chain: ranges
+ *
+ * Return: true when the largest descriptor they allow fits a VMBus packet.
+ */
+bool vmb_external_limits_valid(u32 max_data, u32 max_chain)
+{
+	return max_data && max_chain && vmb_external_reserve(max_data, max_chain) < MAX_PACKET;
+}
+
+/**
+ * vmb_external_room() - descriptor room of a channel's packet objects
+ * @ch: the channel
+ *
+ * Return: vmb_external_reserve() of the channel's limits, in 8-byte units.
+ */
+u32 vmb_external_room(const struct vmb_channel *ch)
+{
+	/* the limits were checked to fit a packet: no overflow here */
+	return ALIGN(vmb_external_reserve(READ_ONCE(ch->max_external_data),
+					  READ_ONCE(ch->max_external_chain)),
+		     sizeof(u64));
+}
+
+/* The FORCE_MDL_LENGTH window: the first element, up to its last frame's end. */
+static bool first_element_window(const struct vmb_mdl *mdl, u32 offset, u32 length,
+				 u32 *first, u32 *range_offset, u32 *pfns)
+{
+	u64 start = (u64)mdl->byte_offset + offset;
+	u64 end = start + length;
+
+	if (!length || end > (u64)mdl->pfn_count * HV_HYP_PAGE_SIZE)
+		return false;
+	*first = HVPFN_DOWN(start);
+	*range_offset = offset_in_hvpage(start);
+	*pfns = HVPFN_UP(end) - *first;
+	return true;
+}
+
+/* Ranges, their bytes on the wire, and the external bytes of a send. */
+static int external_shape(const struct vmb_external *ext, u32 *ranges, u32 *bytes,
+			  u64 *data)
+{
+	u32 first, range_offset, pfns;
+
+	if (ext->pfns) {
+		if (!ext->pfn_count || ext->pfn_count > U32_MAX / HV_HYP_PAGE_SIZE)
+			return -EINVAL;
+		pfns = ext->pfn_count;
+		*data = (u64)pfns * HV_HYP_PAGE_SIZE;
+	} else if (ext->first_only) {
+		if (!first_element_window(ext->mdl, ext->offset, ext->length, &first,
+					  &range_offset, &pfns))
+			return -EINVAL;
+		*data = ext->length;
+	} else {
+		*data = ext->length;
+		return vmb_mdl_gpa_size(ext->mdl, ext->offset, ext->length, ranges, bytes);
+	}
+	*ranges = 1;
+	*bytes = struct_size_t(struct gpa_range, pfn_array, pfns);
+	return 0;
+}
+
+/**
+ * vmb_external_size() - check a send's external data against the limits
+ * @ch: the channel
+ * @ext: the external data
+ * @inline_length: bytes of inline payload that travel with it
+ * @desc_size: set to the descriptor's size
+ *
+ * Return: STATUS_SUCCESS, or STATUS_INVALID_PARAMETER for a window outside
+ * the MDL, more data or ranges than VmbChannelInitSetMaximumExternalData()
+ * allows, a packet over the 512 KiB VMBus limit or larger than the outgoing
+ * ring, and, on kernels whose vmbus_sendpacket_mpb_desc() forces one range,
+ * STATUS_NOT_SUPPORTED for several.
+ */
+NTSTATUS vmb_external_size(const struct vmb_channel *ch, const struct vmb_external *ext,
+			   u32 inline_length, u32 *desc_size)
+{
+	u32 ranges, bytes;
+	u64 data, packet;
+
+	if (external_shape(ext, &ranges, &bytes, &data))
+		return STATUS_INVALID_PARAMETER;
+	if (data > READ_ONCE(ch->max_external_data) ||
+	    ranges > READ_ONCE(ch->max_external_chain))
+		return STATUS_INVALID_PARAMETER;
+#ifdef VMB_MPB_SINGLE_RANGE
+	if (ranges > 1)
+		return STATUS_NOT_SUPPORTED;
+#endif
+	packet = ALIGN(DESC_HEADER + (u64)bytes + inline_length, sizeof(u64));
+	/* the ring also needs the trailer and one byte never to be full */
+	if (packet > MAX_PACKET ||
+	    packet + sizeof(u64) >= (u64)ch->outgoing_pages * HV_HYP_PAGE_SIZE)
+		return STATUS_INVALID_PARAMETER;
+	*desc_size = DESC_HEADER + bytes;
+	return STATUS_SUCCESS;
+}
+
+/**
+ * vmb_external_build() - write the GPA-direct descriptor of a send
+ * @ch: the channel
+ * @ext: the external data
+ * @inline_length: bytes of inline payload that travel with it
+ * @desc: where to write, 8-byte aligned
+ * @capacity: bytes at @desc
+ * @desc_size: set to the bytes written
+ *
+ * The VMBus header fields are left for vmbus_sendpacket_mpb_desc() to fill.
+ *
+ * Context: any.
+ * Return: as vmb_external_size(); STATUS_INVALID_PARAMETER too when the
+ * descriptor does not fit @capacity.
+ */
+NTSTATUS vmb_external_build(const struct vmb_channel *ch, const struct vmb_external *ext,
+			    u32 inline_length, void *desc, u32 capacity, u32 *desc_size)
+{
+	struct vmbus_packet_mpb_array *mpb = desc;
+	u32 ranges, bytes, first, range_offset, pfns;
+	struct gpa_range *range;
+	NTSTATUS status;
+	u64 data;
+
+	status = vmb_external_size(ch, ext, inline_length, desc_size);
+	if (status)
+		return status;
+	if (*desc_size > capacity)
+		return STATUS_INVALID_PARAMETER;
+	external_shape(ext, &ranges, &bytes, &data);
+
+	memset(mpb, 0, DESC_HEADER);
+	mpb->rangecount = ranges;
+	range = (struct gpa_range *)((u8 *)desc + DESC_HEADER);
+	if (ext->pfns) {
+		range->byte_count = ext->pfn_count * HV_HYP_PAGE_SIZE;
+		range->byte_offset = 0;
+		memcpy(range->pfn_array, ext->pfns, ext->pfn_count * sizeof(u64));
+	} else if (ext->first_only) {
+		first_element_window(ext->mdl, ext->offset, ext->length, &first,
+				     &range_offset, &pfns);
+		range->byte_count = ext->length;
+		range->byte_offset = range_offset;
+		memcpy(range->pfn_array, &ext->mdl->pfns[first], pfns * sizeof(u64));
+	} else {
+		vmb_mdl_gpa_write(ext->mdl, ext->offset, ext->length, range);
+	}
+	return STATUS_SUCCESS;
+}

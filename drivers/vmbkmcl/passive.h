@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Passive-level delivery: the per-channel worker that calls ProcessPacket in
+ * process context, for a channel set to passive processing and for packets
+ * deferred to passive.
+ */
+#ifndef _VMB_PASSIVE_H
+#define _VMB_PASSIVE_H
+
+struct vmb_channel;
+struct vmb_packet_completion;
+
+void vmb_passive_init(struct vmb_channel *ch);
+void vmb_passive_kick(struct vmb_channel *ch);
+void vmb_passive_defer(struct vmb_channel *ch, struct vmb_packet_completion *pc);
+void vmb_passive_flush(struct vmb_channel *ch);
+void vmb_passive_cancel(struct vmb_channel *ch);
+
+#endif /* _VMB_PASSIVE_H */
