@@ -155,10 +155,20 @@ struct vmb_late {
 
 extern struct vmb_late vmb_late;
 
+int vmb_configure(struct bench_dev *d, const struct vmb_config *cfg);
+int vmb_enable(struct bench_dev *d);
 int vmb_open(struct bench_dev *d, const struct vmb_config *cfg);
 void vmb_close(struct bench_dev *d);
 s64 vmb_sync(struct bench_dev *d, u32 n, u32 size);
 s64 vmb_receive(struct bench_dev *d, u32 n, u32 size);
+
+/* ---- memory accounting (mem.c) --------------------------------------------------- */
+
+int mem_track_begin(void);
+long mem_track_kept(void);
+void mem_track_phase(int tag);
+void mem_track_sites(const char *variant, int tag, unsigned int divisor);
+long mem_track_end(void);
 
 /* ---- profiles (prof.c) --------------------------------------------------------- */
 

@@ -25,7 +25,6 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/vmalloc.h>
-#include <linux/vmstat.h>
 
 #include "bench.h"
 
@@ -799,22 +798,21 @@ static void group_e_outstanding(const void *buf)
 
 #define MAX_CHANNELS	64
 
-static unsigned long free_pages_now(void)
-{
-	return global_zone_page_state(NR_FREE_PAGES);
-}
-
+/*
+ * One channel's memory: the slab memory its opening kept (per channel, over
+ * MAX_CHANNELS, from mem.c; the simulator's share of vmbus_open() is in both
+ * variants alike) and the pages of its rings, which come straight from the
+ * page allocator (one block, rounded up to a power of two).
+ */
 static void report_channel_memory(const char *variant, struct bench_dev *d,
-				  long pages, unsigned int count)
+				  long configured, long enabled)
 {
 	struct vmbus_channel *chan = d->chan;
-	u32 slots = chan->rqstor_size;
+	unsigned long rings = PAGE_SIZE << get_order(chan->ringbuffer_pagecount << PAGE_SHIFT);
 
-	pr_info("@@MEM {\"what\":\"channel\",\"variant\":\"%s\",\"object_bytes\":%zu,\"requestor_slots\":%u,\"requestor_bytes\":%zu,\"ring_bytes\":%lu,\"measured_bytes\":%ld}\n",
-		variant, d->ch ? ksize(d->ch) : 0, slots,
-		slots * sizeof(u64) + BITS_TO_LONGS(slots) * sizeof(long),
-		PAGE_SIZE << get_order(chan->ringbuffer_pagecount << PAGE_SHIFT),
-		pages * (long)PAGE_SIZE / (long)count);
+	pr_info("@@MEM {\"what\":\"channel\",\"variant\":\"%s\",\"object_bytes\":%zu,\"configured_slab_bytes\":%ld,\"open_slab_bytes\":%ld,\"requestor_slots\":%u,\"ring_bytes\":%lu,\"total_bytes\":%ld}\n",
+		variant, d->ch ? ksize(d->ch) : 0, configured, enabled, chan->rqstor_size,
+		rings, configured + enabled + (long)rings);
 }
 
 static void report_packet_memory(struct bench_dev *d)
@@ -848,7 +846,8 @@ static void group_e_channels(const void *buf)
 	static const u32 counts[] = { 1, 8, MAX_CHANNELS };
 	struct vmb_config cfg = { .in_pages = 4, .out_pages = 4, .max_packet = 64 };
 	struct bench_dev **raw, **vmb;
-	unsigned long f0, f1, f2, f3;
+	long m_config = 0, m_enable = 0, m_raw = 0, lost = 0;
+	bool tracking = false;
 	struct stream tmpl;
 	char id[48], title[96];
 	unsigned int i, c;
@@ -860,35 +859,46 @@ static void group_e_channels(const void *buf)
 	if (!raw || !vmb)
 		goto out;
 
-	/* offers first, then the channels on them: the difference is the channel */
-	f0 = free_pages_now();
+	/* offers first, then the channels on them, their allocations recorded */
 	for (i = 0; i < MAX_CHANNELS && !ret; i++) {
 		vmb[i] = bench_dev_create();
 		ret = PTR_ERR_OR_ZERO(vmb[i]);
+		if (!ret) {
+			raw[i] = bench_dev_create();
+			ret = PTR_ERR_OR_ZERO(raw[i]);
+		}
 	}
-	f1 = free_pages_now();
+	tracking = !ret && selected("e.mem") && !mem_track_begin();
+	mem_track_phase(1);
 	for (i = 0; i < MAX_CHANNELS && !ret; i++)
-		ret = vmb_open(vmb[i], &cfg);
-	f2 = free_pages_now();
+		ret = vmb_configure(vmb[i], &cfg);
+	m_config = tracking ? mem_track_kept() : 0;
+	mem_track_phase(2);
+	for (i = 0; i < MAX_CHANNELS && !ret; i++)
+		ret = vmb_enable(vmb[i]);
+	m_enable = tracking ? mem_track_kept() : 0;
 	if (!ret)
 		slots = vmb[0]->chan->rqstor_size;
-	for (i = 0; i < MAX_CHANNELS && !ret; i++) {
-		raw[i] = bench_dev_create();
-		ret = PTR_ERR_OR_ZERO(raw[i]);
-	}
-	f3 = free_pages_now();
+	mem_track_phase(3);
 	for (i = 0; i < MAX_CHANNELS && !ret; i++)
 		ret = raw_open(raw[i], cfg.in_pages, cfg.out_pages, cfg.max_packet, slots);
+	m_raw = tracking ? mem_track_kept() : 0;
+	if (tracking) {
+		mem_track_sites("vmb", 1, MAX_CHANNELS);
+		mem_track_sites("vmb", 2, MAX_CHANNELS);
+		mem_track_sites("raw", 3, MAX_CHANNELS);
+		lost = mem_track_end();
+	}
 	if (ret) {
 		case_na("e.channels", "all", "setup failed");
 		goto out;
 	}
-	if (selected("e.mem")) {
-		pr_info("@@MEM {\"what\":\"offer\",\"variant\":\"sim\",\"measured_bytes\":%ld}\n",
-			((long)f0 - (long)f1) * (long)PAGE_SIZE / MAX_CHANNELS);
-		report_channel_memory("vmb", vmb[0], (long)f1 - (long)f2, MAX_CHANNELS);
-		report_channel_memory("raw", raw[0], (long)f3 - (long)free_pages_now(),
-				      MAX_CHANNELS);
+	if (tracking) {
+		if (lost)
+			pr_info("@@MEM {\"what\":\"untracked allocations\",\"count\":%ld}\n", lost);
+		report_channel_memory("vmb", vmb[0], m_config / MAX_CHANNELS,
+				      (m_enable - m_config) / MAX_CHANNELS);
+		report_channel_memory("raw", raw[0], 0, (m_raw - m_enable) / MAX_CHANNELS);
 		report_packet_memory(vmb[0]);
 	}
 

@@ -28,13 +28,13 @@ static void process_packet(VMBCHANNEL channel, VMBPACKETCOMPLETION packet,
 }
 
 /**
- * vmb_open() - allocate, configure and enable a Vmb channel on @d
+ * vmb_configure() - allocate and configure a Disabled Vmb channel on @d
  * @d: the device
  * @cfg: the configuration
  *
  * Return: 0 or a negative errno from the failing Vmb* call's status.
  */
-int vmb_open(struct bench_dev *d, const struct vmb_config *cfg)
+int vmb_configure(struct bench_dev *d, const struct vmb_config *cfg)
 {
 	NTSTATUS st;
 
@@ -50,14 +50,37 @@ int vmb_open(struct bench_dev *d, const struct vmb_config *cfg)
 		st = VmbChannelInitSetMaximumExternalData(d->ch, cfg->max_external, 1);
 	if (!st && cfg->incoming)
 		st = VmbChannelInitSetProcessPacketCallbacks(d->ch, process_packet, NULL);
-	if (!st)
-		st = VmbChannelEnable(d->ch);
 	if (st) {
-		VmbChannelCleanup(d->ch);
-		d->ch = NULL;
+		vmb_close(d);
 		return vmb_ntstatus_to_errno(st);
 	}
 	return 0;
+}
+
+/* Enable a channel vmb_configure() made. */
+int vmb_enable(struct bench_dev *d)
+{
+	NTSTATUS st = VmbChannelEnable(d->ch);
+
+	if (st) {
+		vmb_close(d);
+		return vmb_ntstatus_to_errno(st);
+	}
+	return 0;
+}
+
+/**
+ * vmb_open() - allocate, configure and enable a Vmb channel on @d
+ * @d: the device
+ * @cfg: the configuration
+ *
+ * Return: 0 or a negative errno.
+ */
+int vmb_open(struct bench_dev *d, const struct vmb_config *cfg)
+{
+	int ret = vmb_configure(d, cfg);
+
+	return ret ? ret : vmb_enable(d);
 }
 
 void vmb_close(struct bench_dev *d)

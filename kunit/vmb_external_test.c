@@ -16,6 +16,8 @@
 
 #include "vmb_test_host.h"
 
+#define WAIT	VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION
+
 #define MAX_READ	(SZ_1M + SZ_64K)
 #define MAX_RANGES	16
 
@@ -258,7 +260,7 @@ static void send_every_shape(struct kunit *test)
 	vmb_th_enable(th);
 	mdl = build_shape(test, *s, expect, &len, &ranges);
 	KUNIT_ASSERT_EQ(test, vmb_mdl_byte_count(mdl), len);
-	send_and_wait(th, mdl, VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION, STATUS_SUCCESS);
+	send_and_wait(th, mdl, WAIT, STATUS_SUCCESS);
 	vmb_mdl_free(mdl);
 
 	KUNIT_EXPECT_EQ(test, h->packets, 1u);
@@ -303,12 +305,11 @@ static void window_every_boundary(struct kunit *test)
 			struct vmb_tp *tp;
 			VMBPACKET pkt = vmb_th_packet(th, &tp);
 			u32 seen = h->packets;
+			NTSTATUS status;
 
-			KUNIT_ASSERT_EQ(test,
-					VmbPacketSendWithExternalMdl(pkt, &off, sizeof(off), mdl, off,
-								     len,
-								     VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION),
-					STATUS_SUCCESS);
+			status = VmbPacketSendWithExternalMdl(pkt, &off, sizeof(off), mdl, off, len,
+							      WAIT);
+			KUNIT_ASSERT_EQ(test, status, STATUS_SUCCESS);
 			KUNIT_ASSERT_TRUE(test, vmb_th_wait(th, atomic_read(&tp->calls)));
 			KUNIT_ASSERT_EQ(test, h->packets, seen + 1);
 			KUNIT_EXPECT_EQ(test, h->read_ret, 0);
@@ -321,7 +322,7 @@ static void window_every_boundary(struct kunit *test)
 		}
 	}
 	/* length 0: to the end of the chain */
-	send_and_wait(th, mdl, VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION, STATUS_SUCCESS);
+	send_and_wait(th, mdl, WAIT, STATUS_SUCCESS);
 	expect_host_read(test, h, expect, 8100, 3);
 	vmb_mdl_free(mdl);
 }
@@ -331,7 +332,7 @@ static void force_mdl_length(struct kunit *test)
 {
 	struct page *page = alloc_page(GFP_KERNEL | __GFP_ZERO);
 	u8 *b = kunit_kzalloc(test, 64, GFP_KERNEL);
-	u32 flags = VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION;
+	u32 flags = WAIT;
 	struct vmb_mdl *mdl, *tail;
 	struct vmb_tp *tp;
 	struct vmb_th *th;
@@ -390,7 +391,7 @@ static void send_pfns(struct kunit *test)
 	pkt = vmb_th_packet(th, &tp);
 	KUNIT_ASSERT_EQ(test,
 			VmbPacketSendWithExternalPfns(pkt, NULL, 0, pfns, ARRAY_SIZE(pfns),
-						      VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION),
+						      WAIT),
 			STATUS_SUCCESS);
 	/* the PFN array is the caller's again at once */
 	memset(pfns, 0xff, sizeof(pfns));
@@ -417,7 +418,7 @@ static void host_writes_guest_pages(struct kunit *test)
 	mdl = vmb_mdl_from_buffer(v + 512, 3 * PAGE_SIZE, GFP_KERNEL);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(mdl));
 	vmb_th_enable(th);
-	send_and_wait(th, mdl, VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION, STATUS_SUCCESS);
+	send_and_wait(th, mdl, WAIT, STATUS_SUCCESS);
 	vmb_mdl_free(mdl);
 	KUNIT_EXPECT_EQ(test, memcmp(v + 512, pattern, 3 * PAGE_SIZE), 0);
 	/* and not a byte around it */
@@ -443,7 +444,7 @@ static void data_is_not_copied(struct kunit *test)
 	vmbus_sim_pause_host(th->sim, true);
 	pkt = vmb_th_packet(th, &tp);
 	KUNIT_ASSERT_EQ(test, VmbPacketSend(pkt, NULL, 0, mdl,
-					    VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION),
+					    WAIT),
 			STATUS_SUCCESS);
 	vmb_mdl_free(mdl);
 	memset(a, 2, 2000);
@@ -473,7 +474,7 @@ static void queued_external_send(struct kunit *test)
 	n = vmb_th_fill_ring(th, 1, &last);
 	pkt = vmb_th_packet(th, &tp);
 	KUNIT_ASSERT_EQ(test, VmbPacketSend(pkt, &n, sizeof(n), mdl,
-					    VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION),
+					    WAIT),
 			STATUS_SUCCESS);
 	vmb_mdl_free(mdl);
 	KUNIT_EXPECT_EQ(test, atomic_read(&tp->calls), 0);
@@ -503,7 +504,7 @@ static void sync_request_with_mdl(struct kunit *test)
 	vmb_th_enable(th);
 	KUNIT_EXPECT_EQ(test,
 			VmbChannelSendSynchronousRequest(th->ch, &request, sizeof(request), mdl,
-							 VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION,
+							 WAIT,
 							 reply, &size, NULL),
 			STATUS_SUCCESS);
 	/* the host echoes the inline payload */
@@ -521,7 +522,6 @@ static void sync_request_with_mdl(struct kunit *test)
 
 static void bad_sends(struct kunit *test)
 {
-	u32 wait = VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION;
 	u8 *a = kunit_kzalloc(test, 100, GFP_KERNEL);
 	struct vmb_th *th;
 	struct ext_host *h = ext_setup(test, &th);
@@ -542,17 +542,17 @@ static void bad_sends(struct kunit *test)
 			STATUS_INVALID_PARAMETER);
 	KUNIT_EXPECT_EQ(test, VmbPacketSendWithExternalPfns(pkt, NULL, 0, &pfn, 1, 0),
 			STATUS_INVALID_PARAMETER);
-	KUNIT_EXPECT_EQ(test, VmbPacketSendWithExternalMdl(pkt, NULL, 0, NULL, 0, 0, wait),
+	KUNIT_EXPECT_EQ(test, VmbPacketSendWithExternalMdl(pkt, NULL, 0, NULL, 0, 0, WAIT),
 			STATUS_INVALID_PARAMETER);
-	KUNIT_EXPECT_EQ(test, VmbPacketSendWithExternalMdl(pkt, NULL, 0, mdl, 100, 0, wait),
+	KUNIT_EXPECT_EQ(test, VmbPacketSendWithExternalMdl(pkt, NULL, 0, mdl, 100, 0, WAIT),
 			STATUS_INVALID_PARAMETER);
-	KUNIT_EXPECT_EQ(test, VmbPacketSendWithExternalMdl(pkt, NULL, 0, mdl, 50, 51, wait),
+	KUNIT_EXPECT_EQ(test, VmbPacketSendWithExternalMdl(pkt, NULL, 0, mdl, 50, 51, WAIT),
 			STATUS_INVALID_PARAMETER);
-	KUNIT_EXPECT_EQ(test, VmbPacketSendWithExternalPfns(pkt, NULL, 0, NULL, 1, wait),
+	KUNIT_EXPECT_EQ(test, VmbPacketSendWithExternalPfns(pkt, NULL, 0, NULL, 1, WAIT),
 			STATUS_INVALID_PARAMETER);
-	KUNIT_EXPECT_EQ(test, VmbPacketSendWithExternalPfns(pkt, NULL, 0, &pfn, 0, wait),
+	KUNIT_EXPECT_EQ(test, VmbPacketSendWithExternalPfns(pkt, NULL, 0, &pfn, 0, WAIT),
 			STATUS_INVALID_PARAMETER);
-	KUNIT_EXPECT_EQ(test, VmbPacketSendWithExternalMdl(pkt, NULL, 0, mdl, 0, 0, wait | 8),
+	KUNIT_EXPECT_EQ(test, VmbPacketSendWithExternalMdl(pkt, NULL, 0, mdl, 0, 0, WAIT | 8),
 			STATUS_INVALID_PARAMETER);
 	/* nothing reached the host, nothing ran */
 	vmbus_sim_flush_host(th->sim);
@@ -564,7 +564,6 @@ static void bad_sends(struct kunit *test)
 
 static void limits(struct kunit *test)
 {
-	u32 wait = VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION;
 	u8 *v = test_vmalloc(test, 3 * SZ_4K);
 	u8 *a = kunit_kzalloc(test, 100, GFP_KERNEL);
 	struct vmb_mdl *mdl, *chain;
@@ -597,7 +596,7 @@ static void limits(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, IS_ERR(mdl));
 	pkt = vmb_th_packet(th, &tp);
 	/* at the limit: fine; one byte over: refused, not truncated */
-	KUNIT_EXPECT_EQ(test, VmbPacketSendWithExternalMdl(pkt, NULL, 0, mdl, 1, 0, wait),
+	KUNIT_EXPECT_EQ(test, VmbPacketSendWithExternalMdl(pkt, NULL, 0, mdl, 1, 0, WAIT),
 			STATUS_SUCCESS);
 	KUNIT_ASSERT_TRUE(test, vmb_th_wait(th, atomic_read(&tp->calls)));
 	KUNIT_EXPECT_EQ(test, h->bytes, 3u * SZ_4K - 1);
@@ -605,9 +604,9 @@ static void limits(struct kunit *test)
 	chain = vmb_mdl_from_buffer(a, 1, GFP_KERNEL);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(chain));
 	vmb_mdl_chain(chain, mdl);	/* 1 + 3 * 4096 bytes */
-	KUNIT_EXPECT_EQ(test, VmbPacketSend(pkt, NULL, 0, chain, wait), STATUS_INVALID_PARAMETER);
+	KUNIT_EXPECT_EQ(test, VmbPacketSend(pkt, NULL, 0, chain, WAIT), STATUS_INVALID_PARAMETER);
 	KUNIT_EXPECT_EQ(test, VmbPacketSendWithExternalMdl(pkt, NULL, 0, chain, 0, 3 * SZ_4K,
-							   wait), STATUS_SUCCESS);
+							   WAIT), STATUS_SUCCESS);
 	KUNIT_ASSERT_TRUE(test, vmb_th_wait(th, atomic_read(&tp->calls)));
 	KUNIT_EXPECT_EQ(test, h->ranges, 2u);
 	vmb_mdl_free(chain);
@@ -621,8 +620,8 @@ static void limits(struct kunit *test)
 		vmb_mdl_chain(chain, mdl);
 	}
 	pkt = vmb_th_packet(th, &tp);
-	KUNIT_EXPECT_EQ(test, VmbPacketSend(pkt, NULL, 0, chain, wait), STATUS_INVALID_PARAMETER);
-	KUNIT_EXPECT_EQ(test, VmbPacketSendWithExternalMdl(pkt, NULL, 0, chain, 1, 0, wait),
+	KUNIT_EXPECT_EQ(test, VmbPacketSend(pkt, NULL, 0, chain, WAIT), STATUS_INVALID_PARAMETER);
+	KUNIT_EXPECT_EQ(test, VmbPacketSendWithExternalMdl(pkt, NULL, 0, chain, 1, 0, WAIT),
 			STATUS_SUCCESS);
 	KUNIT_ASSERT_TRUE(test, vmb_th_wait(th, atomic_read(&tp->calls)));
 	KUNIT_EXPECT_EQ(test, h->ranges, 2u);
@@ -632,7 +631,6 @@ static void limits(struct kunit *test)
 /* A packet that could never fit the outgoing ring is refused, not queued forever. */
 static void larger_than_ring(struct kunit *test)
 {
-	u32 wait = VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION;
 	u64 *pfns = kunit_kcalloc(test, 600, sizeof(u64), GFP_KERNEL);
 	u8 *v = test_vmalloc(test, 600 * SZ_4K);
 	struct vmb_th *th;
@@ -650,9 +648,9 @@ static void larger_than_ring(struct kunit *test)
 	vmb_th_enable(th);
 	pkt = vmb_th_packet(th, &tp);
 	/* 600 PFNs are 4.8 KiB of descriptor: more than a one-page ring */
-	KUNIT_EXPECT_EQ(test, VmbPacketSendWithExternalPfns(pkt, NULL, 0, pfns, 600, wait),
+	KUNIT_EXPECT_EQ(test, VmbPacketSendWithExternalPfns(pkt, NULL, 0, pfns, 600, WAIT),
 			STATUS_INVALID_PARAMETER);
-	KUNIT_EXPECT_EQ(test, VmbPacketSendWithExternalPfns(pkt, NULL, 0, pfns, 256, wait),
+	KUNIT_EXPECT_EQ(test, VmbPacketSendWithExternalPfns(pkt, NULL, 0, pfns, 256, WAIT),
 			STATUS_SUCCESS);
 	KUNIT_ASSERT_TRUE(test, vmb_th_wait(th, atomic_read(&tp->calls)));
 	KUNIT_EXPECT_EQ(test, h->bytes, 256u * SZ_4K);
@@ -675,7 +673,7 @@ static void disable_cancels_external(struct kunit *test)
 	vmb_th_enable(th);
 	pkt = vmb_th_packet(th, &tp);
 	KUNIT_ASSERT_EQ(test, VmbPacketSend(pkt, NULL, 0, mdl,
-					    VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION),
+					    WAIT),
 			STATUS_SUCCESS);
 	vmb_mdl_free(mdl);
 	KUNIT_ASSERT_TRUE(test, vmb_th_wait(th, h->packets == 1));

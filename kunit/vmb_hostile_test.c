@@ -261,11 +261,15 @@ static void b5_bad_gpa_ranges(struct kunit *test)
 	struct vmb_th *th;
 	struct vmb_rc *rc = start(test, VMB_TH_ECHO, VMB_RC_COMPLETE, &th);
 	u8 *page = (u8 *)get_zeroed_page(GFP_KERNEL);
-	u8 pkt[256], hdr[128], payload[16];
+	u8 *pkt = kunit_kzalloc(test, 256, GFP_KERNEL);
+	u8 *hdr = kunit_kzalloc(test, 128, GFP_KERNEL);
+	u8 payload[16];
 	u64 w[8], pfn;
 	u32 len, bad = 0;
 
 	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_ASSERT_NOT_NULL(test, pkt);
+	KUNIT_ASSERT_NOT_NULL(test, hdr);
 	KUNIT_ASSERT_EQ(test, VmbChannelInitSetMaximumExternalData(th->ch, 8192, 4),
 			STATUS_SUCCESS);
 	vmb_th_enable(th);
@@ -366,11 +370,15 @@ static void b7_transfer_ranges_outside_gpadl(struct kunit *test)
 {
 	struct vmb_th *th;
 	struct vmb_rc *rc = start(test, VMB_TH_ECHO, VMB_RC_COMPLETE, &th);
-	u8 pkt[256], hdr[128], payload[16];
+	u8 *pkt = kunit_kzalloc(test, 256, GFP_KERNEL);
+	u8 *hdr = kunit_kzalloc(test, 128, GFP_KERNEL);
 	u32 handle, len, bad = 0, size = 2 * PAGE_SIZE;
 	void *buf = vzalloc(size);
 	u64 r[4] = { };
+	u8 payload[16];
 
+	KUNIT_ASSERT_NOT_NULL(test, pkt);
+	KUNIT_ASSERT_NOT_NULL(test, hdr);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	KUNIT_ASSERT_EQ(test, VmbChannelInitSetMaximumExternalData(th->ch, 16384, 4),
 			STATUS_SUCCESS);
@@ -676,6 +684,8 @@ struct random_host {
 	struct vmb_rc *rc;
 	struct rnd_state rnd;
 	u8 *pkt;
+	u8 junk_hdr[256];
+	u8 junk_payload[RANDOM_MAX_PACKET + 64];
 	u8 *page;		/* what valid GPA-direct packets describe */
 	void *gpadl_buf;	/* what valid transfer-page packets describe */
 	u32 gpadl;
@@ -771,13 +781,13 @@ static void random_junk(struct random_host *h)
 {
 	static const u16 bad_types[] = { 0, 1, 2, 3, 4, 5, 8, 0xa, 0xc, 0xd, 0xe, 0xff, 0xffff };
 	u32 kind = rnd(h, JUNK_KINDS), plen = 8 * rnd(h, 8), len, i;
-	u8 hdr[256], payload[RANDOM_MAX_PACKET + 64];
+	u8 *hdr = h->junk_hdr, *payload = h->junk_payload;
 	struct vmpacket_descriptor *d = (void *)h->pkt;
 	u64 w[16] = { }, id;
 	u32 o;
 
 	/* junk payloads never carry the magic */
-	for (i = 0; i < sizeof(payload); i++)
+	for (i = 0; i < sizeof(h->junk_payload); i++)
 		payload[i] = (u8)prandom_u32_state(&h->rnd);
 	payload[7] = 0;
 	id = ((u64)prandom_u32_state(&h->rnd) << 32) & ~VALID_ID;

@@ -293,11 +293,15 @@ static void gpa_direct_external_data(struct kunit *test)
 	struct vmb_th *th;
 	struct vmb_rc *rc = start(test, VMB_RC_CUSTOM, &th);
 	struct page *pages = alloc_pages(GFP_KERNEL, 2);
-	u8 *buf, *got, pkt[256], hdr[128], payload[16];
+	u8 *pkt = kunit_kzalloc(test, 256, GFP_KERNEL);
+	u8 *hdr = kunit_kzalloc(test, 128, GFP_KERNEL);
+	u8 *buf, *got, payload[16];
 	u64 words[5], base;
 	u32 len, n, i;
 
 	KUNIT_ASSERT_NOT_NULL(test, pages);
+	KUNIT_ASSERT_NOT_NULL(test, pkt);
+	KUNIT_ASSERT_NOT_NULL(test, hdr);
 	buf = page_address(pages);
 	for (i = 0; i < 4 * PAGE_SIZE; i++)
 		buf[i] = (u8)(i * 13 + 5);

@@ -27,7 +27,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from verdict import CONSOLE_PATTERNS  # noqa: E402
 
-TAGS = ("CASE", "RUN", "NA", "ERR", "MEM", "CHECK", "PROFRUN", "SYMBOL",
+TAGS = ("CASE", "RUN", "NA", "ERR", "MEM", "MEMSITE", "CHECK", "PROFRUN", "SYMBOL",
         "BEGIN-BENCH", "END-BENCH")
 THROUGHPUT_TARGET = 0.95
 LATENCY_TARGET = 1.05
@@ -153,6 +153,8 @@ def summarize(records, symbolize):
                 cases[o["id"]]["errors"][o["variant"]] = o["errno"]
         elif tag == "MEM":
             memory.append(o)
+        elif tag == "MEMSITE":
+            memory.append(dict(what="slab kept per channel, by call site", **o))
         elif tag == "CHECK":
             checks.append(o)
         elif tag == "SYMBOL":
@@ -377,7 +379,7 @@ set key top left opaque
 set bmargin 9
 """]
     for kver, dat in panels:
-        script.append(f"""set title "Linux {kver}: Vmb* over raw hv\\_vmbus, instruction time (median); missing bar: not available"
+        script.append(f"""set title "Linux {kver}: Vmb* over raw hv_vmbus, instruction time (median); missing bar: not available" noenhanced
 plot '{dat}' using 1:2:3:xtic(4) with boxes lc rgb variable notitle, \\
      NaN with boxes lc rgb "#3070c0" title "throughput case (target: Vmb/raw time <= 1/0.95 = 1.053)", \\
      NaN with boxes lc rgb "#e07020" title "round trip (target <= 1.05)", \\

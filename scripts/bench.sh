@@ -72,6 +72,7 @@ for kver in $KVERS; do
 	booted="$booted $kver"
 done
 
+# shellcheck disable=SC2086 # one argument per kernel
 python3 "$TOP/scripts/bench-report.py" "$out" $booted
 rc=$?
 log "make bench: $(( $(date +%s) - start )) s"

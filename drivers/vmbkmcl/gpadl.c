@@ -134,8 +134,8 @@ static struct page **window_pages(const struct vmb_mdl *mdl, u32 offset, u32 len
 	if (!pages)
 		return ERR_PTR(-ENOMEM);
 	for (; mdl && start < end; start += mdl->byte_count, mdl = mdl->next) {
-		from = max(start, (u64)offset);
-		to = min(start + mdl->byte_count, end);
+		from = max_t(u64, start, offset);
+		to = min_t(u64, start + mdl->byte_count, end);
 		if (from >= to)
 			continue;
 		/* whole frames only: a GPADL cannot start or end mid-page */

@@ -82,10 +82,11 @@ static void rx_fail(struct vmb_channel *ch, const char *why, u32 a, u32 b)
 {
 	lockdep_assert_held(&ch->rx_lock);
 
+	/* once per Enable: the flag stays until the channel is disabled */
 	if (!ch->rx.failed)
-		dev_err_ratelimited(vmb_channel_dev(ch),
-				    "vmbkmcl: incoming ring unusable (%s: %u, %u), delivery stopped until disable\n",
-				    why, a, b);
+		dev_err(vmb_channel_dev(ch),
+			"vmbkmcl: incoming ring unusable (%s: %u, %u), delivery stopped until disable\n",
+			why, a, b);
 	WRITE_ONCE(ch->rx.failed, true);
 }
 
