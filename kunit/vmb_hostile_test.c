@@ -11,8 +11,9 @@
  * framing cannot be trusted any more; never crash, leak or touch another
  * packet (KASAN, kmemleak and the slab checks of the debug kernels watch).
  *
- * The random cases print their seed; load the module with seed=<n> to run
- * them again with it.
+ * The random cases print their seed. To run them again with it, load the
+ * module with seed=<n> (6.12), or build it with KCFLAGS=-DVMB_HOSTILE_SEED=<n>
+ * (6.1 runs a module's suites before it parses the module's parameters).
  */
 #include <kunit/test.h>
 #include <linux/moduleparam.h>
@@ -29,7 +30,11 @@
 #define REQ VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED
 #define EXT VMBUS_CHANNEL_PROCESS_PACKET_FLAG_EXTERNAL_DATA
 
-static ulong seed;
+#ifndef VMB_HOSTILE_SEED
+#define VMB_HOSTILE_SEED 0
+#endif
+
+static ulong seed = VMB_HOSTILE_SEED;
 module_param(seed, ulong, 0444);
 MODULE_PARM_DESC(seed, "seed of the randomized host (0: a random one)");
 

@@ -165,6 +165,7 @@ static void batches_counted(struct kunit *test)
 	for (i = 0; i < n; i++)
 		KUNIT_ASSERT_EQ(test, vmb_rc_host_send(th, i, 16, 0), 0);
 	KUNIT_ASSERT_TRUE(test, vmb_th_wait(th, vmb_rc_calls(rc) == n));
+	KUNIT_ASSERT_TRUE(test, vmb_th_wait(th, atomic_read(&rc->batch_sum) == n));
 	vmb_rc_settle(th);
 	/* every call belongs to exactly one batch */
 	KUNIT_EXPECT_EQ(test, atomic_read(&rc->batch_sum), (int)n);
@@ -447,6 +448,43 @@ static void completion_queued_while_ring_full(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vmb_rc_stats(th).comp_dropped, 0ULL);
 }
 
+static void fail_third(struct vmb_rc *rc, VMBPACKETCOMPLETION pkt, void *buffer,
+		       u32 length, u32 flags, u32 call)
+{
+	if (VMB_RC_SEQ(*(u64 *)buffer) == 2) {
+		atomic_inc(&rc->retired);
+		VmbChannelPacketFail(pkt);
+	} else {
+		vmb_rc_complete(rc, pkt, buffer, length);
+	}
+}
+
+static void fail_stops_delivery_until_disable(struct kunit *test)
+{
+	struct vmb_th *th;
+	struct vmb_rc *rc = start(test, VMB_RC_CUSTOM, &th);
+	u32 i;
+
+	rc->custom = fail_third;
+	vmb_th_enable(th);
+	for (i = 0; i < 6; i++)
+		KUNIT_ASSERT_EQ(test, vmb_rc_host_send(th, i, 16, REQ), 0);
+	KUNIT_ASSERT_TRUE(test, vmb_th_wait(th, vmb_rc_calls(rc) == 3));
+	vmb_rc_settle(th);
+	/* the failed packet is retired without a completion; nothing follows */
+	KUNIT_EXPECT_EQ(test, vmb_rc_calls(rc), 3u);
+	KUNIT_EXPECT_EQ(test, vmb_rc_host_completions(th), 2u);
+	KUNIT_EXPECT_TRUE(test, vmb_rc_stats(th).failed);
+
+	/* a Disable drains nothing more; the next Enable delivers again */
+	VmbChannelDisable(th->ch);
+	vmb_th_enable(th);
+	KUNIT_ASSERT_EQ(test, vmb_rc_host_send(th, 10, 16, REQ), 0);
+	KUNIT_ASSERT_TRUE(test, vmb_th_wait(th, vmb_rc_calls(rc) == 4));
+	KUNIT_EXPECT_EQ(test, vmb_rc_rec(rc, 3).seq, 10ULL);
+	KUNIT_EXPECT_FALSE(test, vmb_rc_stats(th).failed);
+}
+
 static void reenable_starts_clean(struct kunit *test)
 {
 	struct vmb_th *th;
@@ -478,6 +516,7 @@ static struct kunit_case vmb_receive_cases[] = {
 	KUNIT_CASE(transfer_pages_external_data),
 	KUNIT_CASE(inband_has_no_external_data),
 	KUNIT_CASE(completion_queued_while_ring_full),
+	KUNIT_CASE(fail_stops_delivery_until_disable),
 	KUNIT_CASE(reenable_starts_clean),
 	{ }
 };

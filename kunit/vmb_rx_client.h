@@ -226,6 +226,7 @@ static inline void vmb_rc_batch(VMBCHANNEL channel, u32 packets)
 
 	atomic_inc(&rc->batches);
 	atomic_add(packets, &rc->batch_sum);
+	wake_up_all(&rc->th->wq);
 }
 
 /* Pop the oldest held packet. */

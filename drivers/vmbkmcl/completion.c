@@ -229,7 +229,8 @@ static void send_completion(struct vmb_channel *ch, struct vmb_packet_completion
 		}
 	}
 	/* the caller's buffer may be this packet's own payload or context */
-	memmove(pc->data, buffer, length);
+	if (length)
+		memmove(pc->data, buffer, length);
 	pc->comp_length = length;
 	refcount_inc(&pc->refs);
 	list_add_tail(&pc->link, &ch->rx.comp_queue);

@@ -75,6 +75,7 @@ struct rx_pass {
 	u32 budget;		/* data packets the pass may take */
 	u32 taken;		/* data packets delivered or pulled */
 	u32 consumed;		/* packets taken off the ring */
+	bool empty;		/* stopped because the ring looked empty */
 	bool more;		/* stopped with work left for another run */
 };
 
@@ -223,6 +224,7 @@ static void read_ring(struct vmb_channel *ch, struct rx_pass *p)
 		else
 			vmb_completion_deliver(ch, pc);
 	}
+	p->empty = !desc;
 close:
 	/* publish the read index; signals the host if it waits for room */
 	hv_pkt_iter_close(chan);
@@ -236,8 +238,8 @@ static u32 read_passes(struct vmb_channel *ch, enum rx_mode mode,
 		       struct list_head *batch, u32 budget, bool *more)
 {
 	struct hv_ring_buffer_info *inbound = &ch->chan->inbound;
+	u32 taken = 0, idle = 0;
 	struct rx_pass p;
-	u32 taken = 0;
 	bool again;
 
 	lockdep_assert_held(&ch->rx_lock);
@@ -253,11 +255,14 @@ static u32 read_passes(struct vmb_channel *ch, enum rx_mode mode,
 		taken += p.taken;
 		/*
 		 * Unmask, then look again: the host does not signal a write
-		 * into a ring it sees as non-empty. Go round only when the
-		 * pass made progress, so that packets we leave in the ring,
-		 * or stray bytes from a broken host, cannot keep us here.
+		 * it made while we masked (pitfall A4). Go round when the pass
+		 * made progress, or once when it found the ring empty and
+		 * bytes came meanwhile; not for packets we leave in the ring
+		 * on purpose, nor more than once for stray bytes of a broken
+		 * host that no pass can take.
 		 */
-		again = hv_end_read(inbound) && p.consumed;
+		idle = p.consumed ? 0 : idle + 1;
+		again = hv_end_read(inbound) && (p.consumed || (p.empty && idle == 1));
 		if (p.more) {
 			*more = true;
 			break;

@@ -139,7 +139,7 @@ int vmb_xfer_mdl(struct vmb_channel *ch, const struct vmpacket_descriptor *desc,
 {
 	const struct vmtransfer_page_packet_header *hdr = (const void *)desc;
 	const struct vmtransfer_page_range *ranges, *range;
-	u32 off = desc->offset8 << 3, count, i, n = 0;
+	u32 off = desc->offset8 << 3, count, room, i, n = 0;
 	u64 bytes = 0, segs_max = 0;
 	const struct vmb_xfer_set *set;
 	struct vmb_mdl_seg *segs;
@@ -152,11 +152,12 @@ int vmb_xfer_mdl(struct vmb_channel *ch, const struct vmpacket_descriptor *desc,
 		return -EINVAL;
 	}
 	count = hdr->range_cnt;
+	room = (off - XFER_HEADER) / sizeof(*range);
 	if (!count) {
 		*why = "transfer-page packet without a range";
 		return -EINVAL;
 	}
-	if (count > (off - XFER_HEADER) / sizeof(*range)) {
+	if (count > room) {
 		*why = "transfer-page ranges beyond the header";
 		return -EINVAL;
 	}
@@ -171,7 +172,7 @@ int vmb_xfer_mdl(struct vmb_channel *ch, const struct vmpacket_descriptor *desc,
 		goto unlock;
 	}
 	for (i = 0; i < count; i++) {
-		range = &ranges[array_index_nospec(i, count)];
+		range = &ranges[array_index_nospec(i, room)];
 		if (!range->byte_count) {
 			*why = "empty transfer-page range";
 			goto unlock;
@@ -198,9 +199,10 @@ int vmb_xfer_mdl(struct vmb_channel *ch, const struct vmpacket_descriptor *desc,
 	segs = kmalloc_array(segs_max, sizeof(*segs), GFP_ATOMIC | __GFP_NOWARN);
 	if (!segs)
 		goto unlock;
-	for (i = 0; i < count; i++)
-		n += range_segments(set, ranges[i].byte_offset, ranges[i].byte_count,
-				    segs + n);
+	for (i = 0; i < count; i++) {
+		range = &ranges[array_index_nospec(i, room)];
+		n += range_segments(set, range->byte_offset, range->byte_count, segs + n);
+	}
 	built = vmb_mdl_from_segments(segs, n, GFP_ATOMIC | __GFP_NOWARN);
 	kfree(segs);
 	if (IS_ERR(built)) {
