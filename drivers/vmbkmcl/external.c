@@ -115,6 +115,31 @@ static int external_shape(const struct vmb_external *ext, u32 *ranges, u32 *byte
 	return 0;
 }
 
+/* vmb_external_size(), also giving the range count for the builder. */
+static NTSTATUS external_check(const struct vmb_channel *ch, const struct vmb_external *ext,
+			       u32 inline_length, u32 *ranges, u32 *desc_size)
+{
+	u32 bytes;
+	u64 data, packet;
+
+	if (external_shape(ext, ranges, &bytes, &data))
+		return STATUS_INVALID_PARAMETER;
+	if (data > READ_ONCE(ch->max_external_data) ||
+	    *ranges > READ_ONCE(ch->max_external_chain))
+		return STATUS_INVALID_PARAMETER;
+#ifdef VMB_MPB_SINGLE_RANGE
+	if (*ranges > 1)
+		return STATUS_NOT_SUPPORTED;
+#endif
+	packet = ALIGN(DESC_HEADER + (u64)bytes + inline_length, sizeof(u64));
+	/* the ring also needs the trailer and one byte never to be full */
+	if (packet > MAX_PACKET ||
+	    packet + sizeof(u64) >= (u64)ch->outgoing_pages * HV_HYP_PAGE_SIZE)
+		return STATUS_INVALID_PARAMETER;
+	*desc_size = DESC_HEADER + bytes;
+	return STATUS_SUCCESS;
+}
+
 /**
  * vmb_external_size() - check a send's external data against the limits
  * @ch: the channel
@@ -131,25 +156,9 @@ static int external_shape(const struct vmb_external *ext, u32 *ranges, u32 *byte
 NTSTATUS vmb_external_size(const struct vmb_channel *ch, const struct vmb_external *ext,
 			   u32 inline_length, u32 *desc_size)
 {
-	u32 ranges, bytes;
-	u64 data, packet;
+	u32 ranges;
 
-	if (external_shape(ext, &ranges, &bytes, &data))
-		return STATUS_INVALID_PARAMETER;
-	if (data > READ_ONCE(ch->max_external_data) ||
-	    ranges > READ_ONCE(ch->max_external_chain))
-		return STATUS_INVALID_PARAMETER;
-#ifdef VMB_MPB_SINGLE_RANGE
-	if (ranges > 1)
-		return STATUS_NOT_SUPPORTED;
-#endif
-	packet = ALIGN(DESC_HEADER + (u64)bytes + inline_length, sizeof(u64));
-	/* the ring also needs the trailer and one byte never to be full */
-	if (packet > MAX_PACKET ||
-	    packet + sizeof(u64) >= (u64)ch->outgoing_pages * HV_HYP_PAGE_SIZE)
-		return STATUS_INVALID_PARAMETER;
-	*desc_size = DESC_HEADER + bytes;
-	return STATUS_SUCCESS;
+	return external_check(ch, ext, inline_length, &ranges, desc_size);
 }
 
 /**
@@ -171,17 +180,15 @@ NTSTATUS vmb_external_build(const struct vmb_channel *ch, const struct vmb_exter
 			    u32 inline_length, void *desc, u32 capacity, u32 *desc_size)
 {
 	struct vmbus_packet_mpb_array *mpb = desc;
-	u32 ranges, bytes, first, range_offset, pfns;
+	u32 ranges, first, range_offset, pfns;
 	struct gpa_range *range;
 	NTSTATUS status;
-	u64 data;
 
-	status = vmb_external_size(ch, ext, inline_length, desc_size);
+	status = external_check(ch, ext, inline_length, &ranges, desc_size);
 	if (status)
 		return status;
 	if (*desc_size > capacity)
 		return STATUS_INVALID_PARAMETER;
-	external_shape(ext, &ranges, &bytes, &data);
 
 	memset(mpb, 0, DESC_HEADER);
 	mpb->rangecount = ranges;
