@@ -15,7 +15,7 @@ T ?= *
 
 export KVERS T
 
-.PHONY: all modules clean check check-harness bench deps help
+.PHONY: all modules clean run check check-harness bench deps help
 
 all: modules
 
@@ -30,6 +30,10 @@ clean:
 deps:
 	scripts/deps.sh
 
+# The samples at work on the cached 6.1 debug test kernel, with a report.
+run:
+	KVER='$(if $(filter file,$(origin KVERS)),6.1,$(firstword $(KVERS)))' scripts/run.sh
+
 check:
 	scripts/check.sh
 
@@ -42,6 +46,7 @@ bench:
 
 help:
 	@echo 'make                 build the modules against KDIR ($(KDIR))'
+	@echo 'make run             boot the 6.1 test kernel with vmbus_sim, vmbkmcl and the samples; print a report'
 	@echo 'make check           the test suite: KUnit in QEMU on debug 6.1 and 6.12 kernels, static checks'
 	@echo '                     T=<glob> only matching test modules, KVERS=6.1 only one kernel'
 	@echo 'make check-harness   prove that the harness catches failing fixtures'

@@ -11,6 +11,7 @@
 # FIXTURES=1, kunit/fixtures/*.ko; or TESTDIR/*.ko) whose name matches the
 # glob $T, each loaded alone with its kernel log sent to the result channel.
 # Environment: T (glob, default *), BOOT_TIMEOUT (s), EXTRA_CMDLINE,
+# INIT (the initramfs's /init, default scripts/harness/init),
 # TESTDIR (test modules' directory relative to OBJ_DIR, e.g. bench),
 # MODPARAMS (parameters for every test module's insmod), QEMU_ARGS (extra
 # QEMU arguments, e.g. "-icount shift=0,sleep=off -smp 1"), SYMBOLS=1 (send
@@ -34,7 +35,7 @@ root=$out/initramfs-$tag
 rm -rf "$root"
 mkdir -p "$root"/{bin,dev,proc,sys,tmp,modules}
 cp /usr/bin/busybox "$root/bin/busybox"
-cp "$TOP/scripts/harness/init" "$root/init"
+cp "${INIT:-$TOP/scripts/harness/init}" "$root/init"
 chmod 755 "$root/init"
 
 # modules under test, dependencies first

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run.sh: 'make run', vmbkmcl at work on a machine without Hyper-V.
+#   1. installs what it needs (scripts/deps.sh)
+#   2. the cached 6.1 debug test kernel (scripts/kernel.sh 6.1 debug, the one
+#      'make check' builds and caches)
+#   3. vmbus_sim.ko, vmbkmcl.ko and the samples (samples/*: each VSC and its
+#      host model) built against it (VMBKMCL_RUN=1: no test modules)
+#   4. one QEMU boot (scripts/boot.sh with scripts/harness/run-init): the
+#      modules loaded, the samples left to run for RUN_SECONDS, every
+#      channel's debugfs files read, everything unloaded again
+#   5. scripts/run-report.py: a short report of what happened, from the
+#      guest's kernel log, trace buffer and debugfs files, ending with one
+#      verdict line
+# Exit status 0 when every expected step was seen and the kernel stayed clean.
+# Everything lands in build/run/ (report.txt, console.log, channel.log).
+# Environment: KVER (default 6.1), RUN_SECONDS (default 5), BOOT_TIMEOUT
+# (s, default 300).
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+kver=${KVER:-6.1}
+seconds=${RUN_SECONDS:-5}
+timeout_s=${BOOT_TIMEOUT:-300}
+out=$TOP/build/run
+rm -rf "$out"
+mkdir -p "$out"
+start=$(date +%s)
+
+bash "$TOP/scripts/deps.sh" || die "installing the dependencies failed"
+kdir=$(bash "$TOP/scripts/kernel.sh" "$kver" debug) || die "the $kver test kernel failed to build"
+
+obj=$TOP/build/obj-$kver-run
+sync_tree "$obj"
+log "building vmbus_sim, vmbkmcl and the samples against the $kver test kernel"
+make -C "$kdir" M="$obj" VMBKMCL_RUN=1 W=1 -j"$NPROC" modules > "$out/build.log" 2>&1 ||
+	die "the build failed: $(grep -m1 -E 'error|ERROR' "$out/build.log") (build/run/build.log)"
+
+log "booting $kver in QEMU: load, run $seconds s, read debugfs, unload"
+boot_start=$(date +%s)
+INIT=$TOP/scripts/harness/run-init T=none BOOT_TIMEOUT=$timeout_s \
+	EXTRA_CMDLINE="run_seconds=$seconds" \
+	bash "$TOP/scripts/boot.sh" "$kver" "$kdir" "$obj" "$out" run ||
+	die "the boot failed to start"
+boot_s=$(( $(date +%s) - boot_start ))
+
+python3 "$TOP/scripts/run-report.py" "$out" "$kver" "$boot_s" "$(( $(date +%s) - start ))" \
+	"$timeout_s" | tee "$out/report.txt"
+rc=${PIPESTATUS[0]}
+exit "$rc"
