@@ -17,6 +17,7 @@ missing and the kernel stayed clean.
 import os
 import re
 import sys
+import textwrap
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from verdict import CONSOLE_PATTERNS, TAINT_ALLOWED, read  # noqa: E402
@@ -64,7 +65,8 @@ class Report:
             self.steps.append((title, None))
             return
         for item in items:
-            self.out(f"   {item}")
+            for line in item.split("\n"):
+                self.out(f"   {line}")
         if not ok:
             self.out(f"   MISSING: {why_missing}")
             self.missing.append(title)
@@ -76,8 +78,10 @@ def shorten(text, width=WIDTH - 12):
 
 
 def logline(entry):
+    """A kernel log line, time first, wrapped under its text."""
     t, mod, msg = entry
-    return shorten(f"{t:7.3f}s {mod}: {msg}", WIDTH - 3)
+    return "\n".join(textwrap.wrap(f"{t:7.3f} {mod}: {msg}", WIDTH - 3,
+                                    subsequent_indent=" " * 12, break_on_hyphens=False))
 
 
 def pick(log, modules, pattern, exclude=None):

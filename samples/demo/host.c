@@ -87,8 +87,8 @@ static enum vmb_demo_status host_checksum(struct vmb_demo_host *host,
 	reply->crc32 = cpu_to_le32(crc);
 	reply->length = cpu_to_le32(length);
 	if (crc != le32_to_cpu(req->crc32)) {
-		pr_info("CHECKSUM: read %u bytes in %u GPA range(s), %u pages: crc32 %08x, the guest says %08x: MISMATCH\n",
-			length, pkt->range_count, pages, crc, le32_to_cpu(req->crc32));
+		pr_warn_ratelimited("CHECKSUM: read %u bytes in %u GPA range(s), %u pages: crc32 %08x, the guest says %08x: MISMATCH\n",
+				    length, pkt->range_count, pages, crc, le32_to_cpu(req->crc32));
 		return VMB_DEMO_BAD_CHECKSUM;
 	}
 	pr_info("CHECKSUM: read %u bytes in %u GPA range(s), %u pages: crc32 %08x, as the guest says\n",

@@ -45,23 +45,25 @@ static void vsc_checksum_done(VMBPACKET packet, NTSTATUS status, void *buffer, u
 	struct vmb_demo *demo = VmbPacketGetPointer(packet);
 	struct vmb_demo_checksum reply = {};
 
+	/* @buffer is valid only until the packet is freed */
+	if (NT_SUCCESS(status))
+		memcpy(&reply, buffer, min_t(u32, length, sizeof(reply)));
 	VmbPacketFree(packet);
 	if (!NT_SUCCESS(status)) {
-		pr_info("external data: transfer ended with status %#x\n", status);
+		pr_warn("external data: transfer ended with status %#x\n", status);
 		vsc_finish(demo, VMB_DEMO_FAILED);
 		return;
 	}
-	memcpy(&reply, buffer, min_t(u32, length, sizeof(reply)));
 	demo->host_crc = le32_to_cpu(reply.crc32);
 	if (length < sizeof(reply)) {
-		pr_info("external data: short completion from the host (%u bytes)\n", length);
+		pr_warn("external data: short completion from the host (%u bytes)\n", length);
 		vsc_finish(demo, VMB_DEMO_FAILED);
 	} else if (le32_to_cpu(reply.status) == VMB_DEMO_OK && demo->host_crc == demo->crc) {
 		pr_info("external data: host read %u bytes, its crc32 %08x matches ours: OK\n",
 			le32_to_cpu(reply.length), demo->host_crc);
 		vsc_finish(demo, VMB_DEMO_PASSED);
 	} else {
-		pr_info("external data: CHECKSUM MISMATCH: host read %u bytes, crc32 %08x, ours %08x (host status %u)\n",
+		pr_warn("external data: CHECKSUM MISMATCH: host read %u bytes, crc32 %08x, ours %08x (host status %u)\n",
 			le32_to_cpu(reply.length), demo->host_crc, demo->crc,
 			le32_to_cpu(reply.status));
 		vsc_finish(demo, VMB_DEMO_FAILED);
@@ -79,12 +81,12 @@ static bool vsc_get_info(struct vmb_demo *demo)
 	status = VmbChannelSendSynchronousRequest(demo->channel, &req, sizeof(req), NULL, VSC_WAIT,
 						  &demo->info, &size, &timeout);
 	if (!NT_SUCCESS(status)) {
-		pr_info("sync request: GET_INFO failed with status %#x\n", status);
+		pr_warn("sync request: GET_INFO failed with status %#x\n", status);
 		return false;
 	}
 	demo->info.name[sizeof(demo->info.name) - 1] = '\0';
 	if (size < sizeof(demo->info) || le32_to_cpu(demo->info.status) != VMB_DEMO_OK) {
-		pr_info("sync request: GET_INFO answered %u bytes, status %u\n", size,
+		pr_warn("sync request: GET_INFO answered %u bytes, status %u\n", size,
 			le32_to_cpu(demo->info.status));
 		return false;
 	}
@@ -105,7 +107,7 @@ static void vsc_send_checksum(struct vmb_demo *demo)
 	NTSTATUS status;
 
 	if (le32_to_cpu(demo->info.max_transfer) < VSC_DATA_BYTES) {
-		pr_info("external data: the device takes only %u bytes\n",
+		pr_warn("external data: the device takes only %u bytes\n",
 			le32_to_cpu(demo->info.max_transfer));
 		vsc_finish(demo, VMB_DEMO_FAILED);
 		return;
@@ -118,14 +120,14 @@ static void vsc_send_checksum(struct vmb_demo *demo)
 	mdl = vmb_mdl_from_buffer(demo->data, VSC_DATA_BYTES, GFP_KERNEL);
 	packet = VmbPacketAllocate(demo->channel);
 	if (IS_ERR(mdl) || !packet) {
-		pr_info("external data: out of memory\n");
+		pr_warn("external data: out of memory\n");
 		goto fail;
 	}
 	VmbPacketSetPointer(packet, demo);
 	VmbPacketSetCompletionRoutine(packet, vsc_checksum_done);
 	status = VmbPacketSendWithExternalMdl(packet, &req, sizeof(req), mdl, 0, 0, VSC_WAIT);
 	if (!NT_SUCCESS(status)) {
-		pr_info("external data: send failed with status %#x\n", status);
+		pr_warn("external data: send failed with status %#x\n", status);
 		goto fail;
 	}
 	pr_info("external data: sent %u bytes of a vmalloc buffer as GPA ranges, crc32 %08x\n",
@@ -157,7 +159,7 @@ static NTSTATUS vsc_opened(VMBCHANNEL channel)
 	guid_t instance;
 
 	VmbChannelGetInterfaceInstance(channel, &instance);
-	pr_info("bound to the offer of instance %pUl: channel opened\n", &instance);
+	pr_info("bound to the offer of instance %pUl, channel open\n", &instance);
 	return STATUS_SUCCESS;
 }
 
@@ -176,7 +178,7 @@ static void vsc_closed(VMBCHANNEL channel)
 
 static void vsc_pnp_failure(VMBCHANNEL channel, NTSTATUS status)
 {
-	pr_info("could not open the offered device: status %#x; waiting for another\n", status);
+	pr_warn("could not open the offered device: status %#x; waiting for another\n", status);
 }
 
 /* The host sends nothing unsolicited; a packet here is its mistake. */
@@ -240,7 +242,7 @@ struct vmb_demo *vmb_demo_create(const guid_t *class, const guid_t *instance)
 	status = VmbChannelEnable(channel);
 	if (!NT_SUCCESS(status))
 		goto cleanup_channel;
-	pr_info("channel \"vmb_demo\" enabled, waiting for a device of class %pUl\n", class);
+	pr_info("waiting for a device of class %pUl\n", class);
 	return demo;
 
 cleanup_channel:
