@@ -199,7 +199,7 @@ def main():
     no_hb = None if have("vmb_heartbeat") and have("vmb_heartbeat_host") else \
         "samples/heartbeat/ is not in this tree"
 
-    offer = pick(log, samples, r"offering|waiting for a device|bound to")
+    offer = pick(log, samples, r"offering|waiting for a device|bound to|opened")
     r.section("Offer and binding", [logline(e) for e in offer],
               no_demo is None and bool(pick(log, demo, r"^offering")) and
               bool(pick(log, ("vmb_demo",), r"^bound to")),
@@ -217,11 +217,11 @@ def main():
     r.section("Negotiation (vmb_heartbeat)", [logline(e) for e in nego], bool(nego),
               "no negotiation line from vmb_heartbeat", na=no_hb)
 
-    beats = pick(log, hb, r"heartbeat", exclude=r"negotiat|bound to|offering|waiting for")
-    counted = [int(x) for e in beats for x in re.findall(r"(\d+) heartbeats?\b", e[2])]
-    r.section("Heartbeats (vmb_heartbeat)", head_tail(beats, 3, 2),
-              bool(beats) and (not counted or max(counted) > 0),
-              "no heartbeat was reported", na=no_hb)
+    beats = pick(log, hb, r"^heartbeat \d+|heartbeats answered|after \d+ heartbeats")
+    answered = pick(log, hb, r"^heartbeat \d+ answered")
+    r.section("Heartbeats (vmb_heartbeat)",
+              head_tail(beats, 3, 2) + [f"({len(answered)} heartbeats answered in all)"],
+              bool(answered), "no heartbeat was answered", na=no_hb)
 
     sync = pick(log, demo, r"GET_INFO|sync request")
     r.section("Synchronous request (vmb_demo: VmbChannelSendSynchronousRequest)",
@@ -242,7 +242,7 @@ def main():
               "no debugfs directory for the vmb_demo channel",
               na="vmbkmcl has no debugfs files" if ["absent"] in rec("DEBUGFS") else None)
 
-    unload = pick(log, samples, r"clos|rescind")
+    unload = pick(log, samples, r"clos|rescind|removed")
     r.section("Unload (host models first: their offers are rescinded)",
               head_tail(unload, 4, 2),
               no_demo is not None or bool(pick(log, ("vmb_demo",), r"closed")),

@@ -37,9 +37,13 @@ log "building vmbus_sim, vmbkmcl and the samples against the $kver test kernel"
 make -C "$kdir" M="$obj" VMBKMCL_RUN=1 W=1 -j"$NPROC" modules > "$out/build.log" 2>&1 ||
 	die "the build failed: $(grep -m1 -E 'error|ERROR' "$out/build.log") (build/run/build.log)"
 
+# Module parameters, one "<module>.ko <parameters>" line each: the heartbeat
+# host model offers a device and sends heartbeats only when asked to.
+params="vmb_heartbeat_host.ko demo_beats=$((seconds * 4)) demo_interval_ms=200"
+
 log "booting $kver in QEMU: load, run $seconds s, read debugfs, unload"
 boot_start=$(date +%s)
-INIT=$TOP/scripts/harness/run-init T=none BOOT_TIMEOUT=$timeout_s \
+INIT=$TOP/scripts/harness/run-init T=none BOOT_TIMEOUT=$timeout_s MODPARAMS=$params \
 	EXTRA_CMDLINE="run_seconds=$seconds" \
 	bash "$TOP/scripts/boot.sh" "$kver" "$kdir" "$obj" "$out" run ||
 	die "the boot failed to start"
