@@ -69,7 +69,7 @@ class Report:
                 self.out(f"   {line}")
         if not ok:
             self.out(f"   MISSING: {why_missing}")
-            self.missing.append(title)
+            self.missing.append(title.split(" (")[0])
         self.steps.append((title, ok))
 
 
@@ -77,17 +77,26 @@ def shorten(text, width=WIDTH - 12):
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
+GUID = re.compile(r"\b([0-9a-f]{8})-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{6}([0-9a-f]{6})\b")
+
+
 def logline(entry):
-    """A kernel log line, time first, wrapped under its text."""
+    """A kernel log line, time first, GUIDs abbreviated, wrapped under its text."""
     t, mod, msg = entry
+    msg = GUID.sub(r"\1..\2", msg)
     return "\n".join(textwrap.wrap(f"{t:7.3f} {mod}: {msg}", WIDTH - 3,
                                     subsequent_indent=" " * 12, break_on_hyphens=False))
 
 
-def pick(log, modules, pattern, exclude=None):
-    rx, ex = re.compile(pattern), re.compile(exclude) if exclude else None
-    return [e for e in log if e[1] in modules and rx.search(e[2])
-            and not (ex and ex.search(e[2]))]
+def pick(log, modules, pattern, claimed=None):
+    """Log entries of @modules matching @pattern; with @claimed, each entry
+    goes to the first section that picks it."""
+    rx = re.compile(pattern)
+    found = [e for e in log if e[1] in modules and rx.search(e[2])
+             and (claimed is None or id(e) not in claimed)]
+    if claimed is not None:
+        claimed.update(id(e) for e in found)
+    return found
 
 
 def head_tail(entries, head, tail):
@@ -188,7 +197,9 @@ def main():
     r = Report()
     r.out(f"make run: vmbkmcl on the {kver} debug test kernel in QEMU (TCG), "
           "vmbus_sim.ko as the VMBus host")
-    r.out(shorten(f"samples: {' '.join(samples) or 'none'}; ran {boot_s} s in QEMU, "
+    pairs = [m + (" + " + m + "_host" if m + "_host" in samples else "")
+             for m in samples if not m.endswith("_host")]
+    r.out(shorten(f"samples: {', '.join(pairs) or 'none'}; {boot_s} s in QEMU, "
                   f"{total_s} s in all", WIDTH))
     r.out()
 
@@ -199,7 +210,15 @@ def main():
     no_hb = None if have("vmb_heartbeat") and have("vmb_heartbeat_host") else \
         "samples/heartbeat/ is not in this tree"
 
-    offer = pick(log, samples, r"offering|waiting for a device|bound to|opened")
+    # each log line shows once, in the first of these sections that wants it
+    claimed = set()
+    sync = pick(log, demo, r"GET_INFO|sync request", claimed)
+    ext = pick(log, demo, r"external data|CHECKSUM", claimed)
+    nego = pick(log, hb, r"negotiat(ing|ed)\b", claimed)
+    beats = pick(log, hb, r"^heartbeat \d+|heartbeats answered|after \d+ heartbeats", claimed)
+    offer = pick(log, samples, r"offering|waiting for a device|bound to", claimed)
+    unload = pick(log, samples, r"clos|rescind|removed", claimed)
+
     r.section("Offer and binding", [logline(e) for e in offer],
               no_demo is None and bool(pick(log, demo, r"^offering")) and
               bool(pick(log, ("vmb_demo",), r"^bound to")),
@@ -213,23 +232,18 @@ def main():
               "no state change of the vmb_demo channel was traced",
               na=None if trace_on else "vmbkmcl has no vmb_state_change trace event")
 
-    nego = pick(log, hb, r"negotiat")
     r.section("Negotiation (vmb_heartbeat)", [logline(e) for e in nego], bool(nego),
               "no negotiation line from vmb_heartbeat", na=no_hb)
 
-    beats = pick(log, hb, r"^heartbeat \d+|heartbeats answered|after \d+ heartbeats")
     answered = pick(log, hb, r"^heartbeat \d+ answered")
-    r.section("Heartbeats (vmb_heartbeat)",
-              head_tail(beats, 3, 2) + [f"({len(answered)} heartbeats answered in all)"],
+    r.section("Heartbeats (vmb_heartbeat)", head_tail(beats, 3, 2),
               bool(answered), "no heartbeat was answered", na=no_hb)
 
-    sync = pick(log, demo, r"GET_INFO|sync request")
     r.section("Synchronous request (vmb_demo: VmbChannelSendSynchronousRequest)",
               [logline(e) for e in sync],
               bool(pick(log, ("vmb_demo",), r"GET_INFO answered:")),
               "vmb_demo's GET_INFO was not answered", na=no_demo)
 
-    ext = pick(log, demo, r"external data|CHECKSUM")
     r.section("External data + checksum (vmb_demo: VmbPacketSendWithExternalMdl)",
               [logline(e) for e in ext],
               bool(pick(log, ("vmb_demo",), r"crc32 \w+ matches ours: OK")) and
@@ -242,7 +256,6 @@ def main():
               "no debugfs directory for the vmb_demo channel",
               na="vmbkmcl has no debugfs files" if ["absent"] in rec("DEBUGFS") else None)
 
-    unload = pick(log, samples, r"clos|rescind|removed")
     r.section("Unload (host models first: their offers are rescinded)",
               head_tail(unload, 4, 2),
               no_demo is not None or bool(pick(log, ("vmb_demo",), r"closed")),

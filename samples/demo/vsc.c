@@ -125,13 +125,14 @@ static void vsc_send_checksum(struct vmb_demo *demo)
 	}
 	VmbPacketSetPointer(packet, demo);
 	VmbPacketSetCompletionRoutine(packet, vsc_checksum_done);
+	/* before the send: its completion may run before it returns */
+	pr_info("external data: sending %u bytes of a vmalloc buffer as GPA ranges, crc32 %08x\n",
+		VSC_DATA_BYTES, demo->crc);
 	status = VmbPacketSendWithExternalMdl(packet, &req, sizeof(req), mdl, 0, 0, VSC_WAIT);
 	if (!NT_SUCCESS(status)) {
 		pr_warn("external data: send failed with status %#x\n", status);
 		goto fail;
 	}
-	pr_info("external data: sent %u bytes of a vmalloc buffer as GPA ranges, crc32 %08x\n",
-		VSC_DATA_BYTES, demo->crc);
 	vmb_mdl_free(mdl);
 	return;
 
