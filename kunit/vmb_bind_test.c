@@ -99,18 +99,31 @@ static NTSTATUS bt_opened(VMBCHANNEL ch)
 	return c->opened_status;
 }
 
-#define BT_COUNTER_CB(name)					\
-static void bt_##name(VMBCHANNEL ch)				\
-{								\
-	struct bt_client *c = VmbChannelGetPointer(ch);		\
-								\
-	atomic_inc(&c->name);					\
-	wake_up_all(&bt_wq);					\
+static void bt_count(atomic_t *counter)
+{
+	atomic_inc(counter);
+	wake_up_all(&bt_wq);
 }
-BT_COUNTER_CB(started)
-BT_COUNTER_CB(post_started)
-BT_COUNTER_CB(suspend)
-BT_COUNTER_CB(closed)
+
+static void bt_started(VMBCHANNEL ch)
+{
+	bt_count(&((struct bt_client *)VmbChannelGetPointer(ch))->started);
+}
+
+static void bt_post_started(VMBCHANNEL ch)
+{
+	bt_count(&((struct bt_client *)VmbChannelGetPointer(ch))->post_started);
+}
+
+static void bt_suspend(VMBCHANNEL ch)
+{
+	bt_count(&((struct bt_client *)VmbChannelGetPointer(ch))->suspend);
+}
+
+static void bt_closed(VMBCHANNEL ch)
+{
+	bt_count(&((struct bt_client *)VmbChannelGetPointer(ch))->closed);
+}
 
 static void bt_pnp_failure(VMBCHANNEL ch, NTSTATUS status)
 {
@@ -509,6 +522,7 @@ static struct kunit_suite vmb_bind_suite = {
 	.name = "vmb_bind",
 	.test_cases = vmb_bind_cases,
 };
+
 kunit_test_suite(vmb_bind_suite);
 
 MODULE_DESCRIPTION("KUnit tests for vmbkmcl binding by class GUID");
