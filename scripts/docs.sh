@@ -30,7 +30,8 @@ mkdir -p "$out"
 log=$out/sphinx.log
 # -E: read every file again, so that warnings of unchanged files are not
 # hidden by the cache of a previous run.
-if ! VMBKMCL_KERNEL_SRC=$src VMBKMCL_TOP=$TOP \
+# No __pycache__ in the shared kernel tree.
+if ! PYTHONDONTWRITEBYTECODE=1 VMBKMCL_KERNEL_SRC=$src VMBKMCL_TOP=$TOP \
 	sphinx-build -E -q -b html -d "$out/.doctrees" "$TOP/Documentation" "$out" \
 	> "$log" 2>&1; then
 	cat "$log" >&2
