@@ -860,7 +860,7 @@ struct vmb_mdl *vmb_mdl_from_buffer(void *kva, u32 length, gfp_t gfp);
 /**
  * vmb_mdl_from_pages() - describe a byte range over an array of pages
  * @pages: the pages, in order; as many as @offset + @length covers
- * @offset: where the data starts in @pages[0], below PAGE_SIZE
+ * @offset: where the data starts in the first page, below PAGE_SIZE
  * @length: bytes
  * @gfp: allocation flags
  *
