@@ -206,8 +206,10 @@ typedef void EVT_VMB_CHANNEL_PROCESSING_COMPLETE(VMBCHANNEL channel,
  * the host's completion arrived.
  *
  * Context: atomic (softirq, or the sender's context when the packet went
- * straight into the ring); no channel lock is held, so the routine may send
- * again, free the packet or reuse it.
+ * straight into the ring); also process context, from Enable for packets
+ * queued while Disabled and from Disable for cancelled ones: it must not
+ * sleep. No channel lock is held, so the routine may send again, free the
+ * packet or reuse it.
  */
 typedef void EVT_VMB_PACKET_COMPLETION_ROUTINE(VMBPACKET packet,
 					       NTSTATUS status, void *buffer,
@@ -363,7 +365,8 @@ VMB_CHANNEL_STATE_CHANGE_CALLBACKS_INIT(struct vmb_channel_state_change_callback
  * Every Init* function may be called only while the channel is Disabled
  * (before VmbChannelEnable() or after VmbChannelDisable()); otherwise it
  * returns STATUS_INVALID_PARAMETER_1, as it does for a NULL channel. They
- * serialise against Enable, Disable and each other on a per-channel mutex.
+ * serialise against Enable, Disable and each other on a per-channel mutex,
+ * which the state callbacks run under: not from a state callback.
  */
 
 /**
