@@ -25,7 +25,7 @@ from verdict import CONSOLE_PATTERNS, TAINT_ALLOWED, read  # noqa: E402
 WIDTH = 100
 DMESG = re.compile(r"^\[\s*(\d+\.\d+)\]\s+(\S+?): (.*)$")
 TRACE = re.compile(r"\s(\d+\.\d+): vmb_state_change: (.*)$")
-STATE = re.compile(r"^(\S+) (\S+) -> (\S+)")
+STATE = re.compile(r"^(.+) (\S+) -> (\S+)$")
 
 
 def split(text):
