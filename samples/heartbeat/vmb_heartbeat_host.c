@@ -174,17 +174,16 @@ static int send_negotiation(struct vmb_heartbeat_host *host, struct vmbus_sim_de
 	       host->n_heartbeat * sizeof(struct ic_version));
 	host->request = REQUEST_NEGOTIATE;
 	host->rec.negotiation = VMB_HBH_PENDING;
+	pr_info("negotiating: %u framework, %u heartbeat versions\n",
+		host->n_framework, host->n_heartbeat);
 	ret = send_request(host, sim, &msg, ICMSGTYPE_NEGOTIATE,
 			   sizeof(*neg) + n * sizeof(struct ic_version));
 	if (ret) {
 		pr_info("negotiation not sent: %d\n", ret);
 		host->rec.negotiation = VMB_HBH_BROKEN;
 		settle(host);
-		return ret;
 	}
-	pr_info("sent negotiation: %u framework, %u heartbeat versions\n",
-		host->n_framework, host->n_heartbeat);
-	return 0;
+	return ret;
 }
 
 /* The guest broke the protocol: log it, and fail what it was answering. */
