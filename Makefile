@@ -15,7 +15,7 @@ T ?= *
 
 export KVERS T
 
-.PHONY: all modules clean check check-harness bench deps help
+.PHONY: all modules clean check check-harness bench docs deps help
 
 all: modules
 
@@ -29,6 +29,10 @@ clean:
 
 deps:
 	scripts/deps.sh
+
+# HTML documentation in build/docs; fails on any Sphinx or kernel-doc warning.
+docs:
+	scripts/docs.sh
 
 check:
 	scripts/check.sh
@@ -46,5 +50,6 @@ help:
 	@echo '                     T=<glob> only matching test modules, KVERS=6.1 only one kernel'
 	@echo 'make check-harness   prove that the harness catches failing fixtures'
 	@echo 'make bench           Vmb* vs raw hv_vmbus benchmarks in QEMU -icount (6.1 base kernel); KVERS, CASES, PROFILE'
+	@echo 'make docs            HTML documentation (Sphinx + kernel-doc) in build/docs; fails on warnings'
 	@echo 'make deps            install the Debian packages the commands need'
 	@echo 'make clean           remove build products'

@@ -41,6 +41,7 @@ typedef s32 NTSTATUS;
 #define STATUS_TIMEOUT			((NTSTATUS)0x00000102)
 #define STATUS_PENDING			((NTSTATUS)0x00000103)
 #define STATUS_BUFFER_OVERFLOW		((NTSTATUS)0x80000005)
+#define STATUS_DEVICE_BUSY		((NTSTATUS)0x80000011)
 #define STATUS_UNSUCCESSFUL		((NTSTATUS)0xC0000001)
 #define STATUS_INVALID_PARAMETER	((NTSTATUS)0xC000000D)
 #define STATUS_BUFFER_TOO_SMALL		((NTSTATUS)0xC0000023)
@@ -64,7 +65,7 @@ typedef s32 NTSTATUS;
  * forms -EINVAL, STATUS_BUFFER_TOO_SMALL -ENOBUFS,
  * STATUS_INSUFFICIENT_RESOURCES -ENOMEM, STATUS_NOT_SUPPORTED -EOPNOTSUPP,
  * STATUS_CANCELLED -ECANCELED, STATUS_INVALID_DEVICE_STATE -EBUSY,
- * STATUS_DEVICE_REMOVED -ENODEV.
+ * STATUS_DEVICE_REMOVED -ENODEV, STATUS_DEVICE_BUSY -EBUSY.
  *
  * Context: any.
  * Return: 0 for any other success or informational status, -EIO for any
@@ -94,10 +95,14 @@ NTSTATUS vmb_errno_to_ntstatus(int err);
  * DOC: Handles
  *
  * VMBCHANNEL is a channel object, made by VmbChannelAllocate(). One channel
- * object drives one VMBus channel (the primary channel of a device the
- * caller's hv_driver was probed with) through the KMCL state model:
- * Disabled, then after VmbChannelEnable() open and started, then Disabled
- * again after VmbChannelDisable() or a rescind.
+ * object drives one VMBus channel through the KMCL state model: Disabled,
+ * then after VmbChannelEnable() open and started, then Disabled again after
+ * VmbChannelDisable(). The VMBus channel is either the primary channel of a
+ * device the caller's hv_driver was probed with (the channel's parent; its
+ * rescind is the caller's remove, which disables the channel), or one that
+ * vmbkmcl binds by class GUID (VmbClientChannelInitSetTargetPnp(): Enable
+ * waits for the offer, a rescind closes the channel and it waits for the
+ * next offer).
  *
  * VMBPACKET is an outgoing packet object, one transaction at a time, made by
  * VmbPacketAllocate() or VmbPacketInitialize(). It belongs to the library
@@ -201,8 +206,10 @@ typedef void EVT_VMB_CHANNEL_PROCESSING_COMPLETE(VMBCHANNEL channel,
  * the host's completion arrived.
  *
  * Context: atomic (softirq, or the sender's context when the packet went
- * straight into the ring); no channel lock is held, so the routine may send
- * again, free the packet or reuse it.
+ * straight into the ring); also process context, from Enable for packets
+ * queued while Disabled and from Disable for cancelled ones: it must not
+ * sleep. No channel lock is held, so the routine may send again, free the
+ * packet or reuse it.
  */
 typedef void EVT_VMB_PACKET_COMPLETION_ROUTINE(VMBPACKET packet,
 					       NTSTATUS status, void *buffer,
@@ -358,14 +365,15 @@ VMB_CHANNEL_STATE_CHANGE_CALLBACKS_INIT(struct vmb_channel_state_change_callback
  * Every Init* function may be called only while the channel is Disabled
  * (before VmbChannelEnable() or after VmbChannelDisable()); otherwise it
  * returns STATUS_INVALID_PARAMETER_1, as it does for a NULL channel. They
- * serialise against Enable, Disable and each other on a per-channel mutex.
+ * serialise against Enable, Disable and each other on a per-channel mutex,
+ * which the state callbacks run under: not from a state callback.
  */
 
 /**
  * VmbChannelAllocate() - make a channel object
  * @parent: &hv_dev->device of a VMBus device the caller's hv_driver was
- *          probed with; NULL (a channel bound later through a target PnP
- *          device) is not supported yet
+ *          probed with; or NULL for a channel that vmbkmcl binds to an
+ *          offer by class GUID (VmbClientChannelInitSetTargetPnp())
  * @is_server: must be false: Linux guests are VMBus clients only
  * @channel: receives the channel on success
  *
@@ -374,8 +382,8 @@ VMB_CHANNEL_STATE_CHANGE_CALLBACKS_INIT(struct vmb_channel_state_change_callback
  * @parent until VmbChannelCleanup().
  *
  * Context: process; may sleep.
- * Return: STATUS_SUCCESS; STATUS_NOT_SUPPORTED for a server or a NULL
- * parent; STATUS_INVALID_PARAMETER_1 if @parent is not a bound VMBus device;
+ * Return: STATUS_SUCCESS; STATUS_NOT_SUPPORTED for a server;
+ * STATUS_INVALID_PARAMETER_1 if @parent is not a bound VMBus device;
  * STATUS_INVALID_PARAMETER_3 for a NULL @channel;
  * STATUS_INSUFFICIENT_RESOURCES.
  */
@@ -404,11 +412,24 @@ void VmbChannelCleanup(VMBCHANNEL channel);
  * ring once it is open. If Opened fails, everything sent so far is completed
  * with STATUS_CANCELLED, the channel is closed and Disabled again.
  *
+ * A channel bound by class GUID (VmbClientChannelInitSetTargetPnp()) is
+ * opened when its offer is there: Enable returns STATUS_SUCCESS at once, and
+ * the open, Opened, Started and PostStarted run in the offer's probe
+ * (process context), before Enable returns if the offer is present already,
+ * else whenever it arrives. A failed open runs the PnpFailure callback and
+ * the channel waits for another offer. A rescind of the offer closes the
+ * channel as VmbChannelDisable() does (Suspend ... Closed), and it stays
+ * enabled, waiting for the next offer. Opened and PnpFailure of such a
+ * channel must not enable or disable a channel bound by class GUID.
+ *
  * Context: process; may sleep. Not from a callback of this channel.
- * Return: STATUS_SUCCESS; STATUS_INVALID_DEVICE_STATE if already enabled;
+ * Return: STATUS_SUCCESS; STATUS_INVALID_DEVICE_STATE if already enabled, or
+ * for a channel allocated without a parent and without a target;
  * STATUS_INVALID_PARAMETER if the maximum packet size does not fit in the
  * outgoing ring; Opened's failure status; the status of a failed vmbus_open() (for
- * example STATUS_DEVICE_REMOVED for a rescinded channel).
+ * example STATUS_DEVICE_REMOVED for a rescinded channel); for a channel bound
+ * by class GUID, STATUS_DEVICE_BUSY if another hv_driver lists the class in
+ * its id_table or has one of its offers, with a message naming it.
  */
 NTSTATUS __must_check VmbChannelEnable(VMBCHANNEL channel);
 
@@ -477,6 +498,31 @@ NTSTATUS VmbChannelInitSetMaximumExternalData(VMBCHANNEL channel,
 NTSTATUS VmbClientChannelInitSetRingBufferPageCount(VMBCHANNEL channel,
 						    u32 incoming_pages,
 						    u32 outgoing_pages);
+
+/**
+ * VmbClientChannelInitSetTargetPnp() - bind the channel to an offer by GUID
+ * @channel: a Disabled channel allocated with a NULL parent
+ * @interface_type: the offer's class GUID (hv_device.dev_type)
+ * @interface_instance: the offer's instance GUID (hv_device.dev_instance),
+ *                      or NULL for any offer of the class
+ * @pnp_failure: called when an offer was found but opening it failed, or
+ *               NULL
+ *
+ * vmbkmcl registers an hv_driver named "vmbkmcl-<class GUID>" for the
+ * class while channels of it are enabled; it binds every offer of the class
+ * and gives each to a waiting channel, see VmbChannelEnable(). Two channels
+ * of one class bind two offers. @pnp_failure runs in process context, under
+ * the offer's device lock: it must not disable the channel (defer that to a
+ * work item).
+ *
+ * Context: process; may sleep.
+ * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1 (see Init* above), also
+ * for a channel allocated with a parent; STATUS_INVALID_PARAMETER_2 for a
+ * NULL or all-zero @interface_type.
+ */
+NTSTATUS VmbClientChannelInitSetTargetPnp(VMBCHANNEL channel, const guid_t *interface_type,
+					  const guid_t *interface_instance,
+					  EVT_VMB_CHANNEL_PNP_FAILURE *pnp_failure);
 
 /**
  * VmbChannelInitSetClientContextSize() - caller context per received packet
@@ -561,7 +607,8 @@ void *VmbChannelGetPointer(VMBCHANNEL channel);
 /**
  * VmbChannelGetInterfaceInstance() - the offer's instance GUID
  * @channel: the channel
- * @instance: receives the GUID
+ * @instance: receives the GUID; all zeros for a channel bound by class GUID
+ *            while it has no offer
  *
  * Context: atomic-safe.
  */
@@ -816,7 +863,7 @@ struct vmb_mdl *vmb_mdl_from_buffer(void *kva, u32 length, gfp_t gfp);
 /**
  * vmb_mdl_from_pages() - describe a byte range over an array of pages
  * @pages: the pages, in order; as many as @offset + @length covers
- * @offset: where the data starts in @pages[0], below PAGE_SIZE
+ * @offset: where the data starts in the first page, below PAGE_SIZE
  * @length: bytes
  * @gfp: allocation flags
  *

@@ -11,16 +11,26 @@
 				 0x63, 0x68, 0x61, 0x6e, 0x6e, 0x6c)
 #include "vmb_test_host.h"
 
-static void allocate_rejects_server_and_null_parent(struct kunit *test)
+static void allocate_rejects_server(struct kunit *test)
 {
 	struct vmb_th *th = vmb_th_setup(test, VMB_TH_ECHO);
 	VMBCHANNEL ch = NULL;
 
 	KUNIT_EXPECT_EQ(test, VmbChannelAllocate(&th->hv_dev->device, true, &ch),
 			STATUS_NOT_SUPPORTED);
-	KUNIT_EXPECT_EQ(test, VmbChannelAllocate(NULL, false, &ch),
+	KUNIT_EXPECT_EQ(test, VmbChannelAllocate(NULL, true, &ch),
 			STATUS_NOT_SUPPORTED);
 	KUNIT_EXPECT_NULL(test, ch);
+}
+
+static void target_pnp_rejects_parent_channel(struct kunit *test)
+{
+	struct vmb_th *th = vmb_th_setup(test, VMB_TH_ECHO);
+	guid_t class = VMB_TEST_CLASS;
+
+	/* a channel made with a parent is bound to that device already */
+	KUNIT_EXPECT_EQ(test, VmbClientChannelInitSetTargetPnp(th->ch, &class, NULL, NULL),
+			STATUS_INVALID_PARAMETER_1);
 }
 
 static void allocate_rejects_other_devices(struct kunit *test)
@@ -402,7 +412,8 @@ static void server_only_functions(struct kunit *test)
 }
 
 static struct kunit_case vmb_channel_cases[] = {
-	KUNIT_CASE(allocate_rejects_server_and_null_parent),
+	KUNIT_CASE(allocate_rejects_server),
+	KUNIT_CASE(target_pnp_rejects_parent_channel),
 	KUNIT_CASE(allocate_rejects_other_devices),
 	KUNIT_CASE(init_parameter_rules),
 	KUNIT_CASE(init_null_channel),

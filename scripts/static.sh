@@ -6,6 +6,7 @@
 # OUT_DIR/static/, and exits with the number of failed checks (capped at 100).
 #   checkpatch --strict --no-tree on every C source and header
 #   kernel-doc -none on every public header, zero warnings
+#   the Sphinx documentation (scripts/docs.sh), zero warnings
 #   W=1 -Werror + sparse (C=2) + modpost against the distro headers of 6.1 and
 #   6.12, amd64 and cloud-amd64, whose Module.symvers holds the real hv_vmbus
 set -uo pipefail
@@ -49,6 +50,13 @@ if [ -s "$kd_log" ]; then
 	bad "[kernel-doc] $(grep -c . "$kd_log") warnings, first: $(head -n 1 "$kd_log")"
 else
 	ok "kernel-doc -none ($headers)"
+fi
+
+docs_log=$out/docs.log
+if bash "$TOP/scripts/docs.sh" "$TOP/build/docs" > "$docs_log" 2>&1; then
+	ok "docs: Sphinx + kernel-doc, no warnings (build/docs)"
+else
+	bad "[docs] $(grep -m1 -iE 'warning|error' "$docs_log")"
 fi
 
 # One copy of the tree per header set, so the objects of one kernel never

@@ -19,6 +19,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "bind.h"
 #include "channel.h"
 #include "external.h"
 #include "gpadl.h"
@@ -42,10 +43,8 @@ NTSTATUS VmbChannelAllocate(struct device *parent, bool is_server,
 
 	if (is_server)
 		return STATUS_NOT_SUPPORTED;
-	/* binding through VmbClientChannelInitSetTargetPnp() comes later */
-	if (!parent)
-		return STATUS_NOT_SUPPORTED;
-	if (!is_vmbus_device(parent) || !parent->driver)
+	/* NULL: bound later by VmbClientChannelInitSetTargetPnp() */
+	if (parent && (!is_vmbus_device(parent) || !parent->driver))
 		return STATUS_INVALID_PARAMETER_1;
 	if (!channel)
 		return STATUS_INVALID_PARAMETER_3;
@@ -54,9 +53,14 @@ NTSTATUS VmbChannelAllocate(struct device *parent, bool is_server,
 	if (!ch)
 		return STATUS_INSUFFICIENT_RESOURCES;
 
-	ch->parent = get_device(parent);
-	ch->hv_dev = device_to_hv_device(parent);
-	ch->chan = ch->hv_dev->channel;
+	if (parent) {
+		ch->parent = get_device(parent);
+		ch->hv_dev = device_to_hv_device(parent);
+		ch->chan = ch->hv_dev->channel;
+	} else {
+		ch->bindable = true;
+	}
+	INIT_LIST_HEAD(&ch->bind_link);
 	mutex_init(&ch->state_mutex);
 	mutex_init(&ch->gpadl_mutex);
 	INIT_LIST_HEAD(&ch->gpadls);
@@ -181,11 +185,114 @@ static bool fits_ring(struct vmb_channel *ch)
 	return packet < (u64)ch->outgoing_pages * HV_HYP_PAGE_SIZE;
 }
 
+/*
+ * Open the rings and run Opened, Started and PostStarted: Enable of a
+ * channel made with a parent, or bind.c when an offer for a bindable
+ * channel arrived.
+ */
+static NTSTATUS channel_connect(struct vmb_channel *ch)
+{
+	NTSTATUS status;
+	int ret;
+
+	lockdep_assert_held(&ch->state_mutex);
+
+	/* the offer is gone; hv_vmbus would fail the open with -ENODEV */
+	if (vmb_channel_rescinded(ch))
+		return STATUS_DEVICE_REMOVED;
+	status = vmb_receive_prepare(ch);
+	if (status)
+		return status;
+	ret = open_channel(ch);
+	if (ret) {
+		vmb_receive_release(ch);
+		return vmb_errno_to_ntstatus(ret);
+	}
+	/* KMCL lets Opened send; packets queued while Disabled go first */
+	set_open(ch, true);
+	vmb_send_drain(ch);
+
+	if (ch->callbacks.opened) {
+		status = ch->callbacks.opened(ch);
+		if (!NT_SUCCESS(status)) {
+			close_channel(ch, false);
+			return status;
+		}
+	}
+	ch->connected = true;
+
+	/* Started, incoming delivery, PostStarted; not while paused */
+	vmb_receive_resume(ch);
+	return STATUS_SUCCESS;
+}
+
+/* Suspend, wait for delivered packets, cancel, Closed, vmbus_close. */
+static void channel_disconnect(struct vmb_channel *ch)
+{
+	lockdep_assert_held(&ch->state_mutex);
+
+	if (!ch->connected)
+		return;
+	/*
+	 * No ProcessPacket runs from here until the next Started; Suspend,
+	 * then KMCL waits for the client to complete every delivered packet.
+	 */
+	vmb_receive_suspend(ch);
+	close_channel(ch, true);
+	ch->connected = false;
+}
+
+/**
+ * vmb_channel_attach() - bind a bindable channel to an offer and open it
+ * @ch: an enabled bindable channel that bind.c claimed for @hv_dev
+ * @hv_dev: the offer, which vmbkmcl's class driver was probed with
+ *
+ * Context: process; the device lock of @hv_dev held.
+ * Return: STATUS_SUCCESS, or why the open failed; then @ch is unbound again.
+ */
+NTSTATUS vmb_channel_attach(struct vmb_channel *ch, struct hv_device *hv_dev)
+{
+	NTSTATUS status;
+
+	mutex_lock(&ch->state_mutex);
+	ch->parent = get_device(&hv_dev->device);
+	ch->hv_dev = hv_dev;
+	ch->chan = hv_dev->channel;
+	status = channel_connect(ch);
+	if (!NT_SUCCESS(status)) {
+		put_device(ch->parent);
+		ch->parent = NULL;
+		ch->hv_dev = NULL;
+		ch->chan = NULL;
+	}
+	mutex_unlock(&ch->state_mutex);
+	return status;
+}
+
+/**
+ * vmb_channel_detach() - close a bound channel and unbind it from its offer
+ * @ch: a bindable channel bound to an offer (connected or not)
+ *
+ * The offer was rescinded, or the channel is being disabled. The channel
+ * stays enabled.
+ *
+ * Context: process; the device lock of the offer held.
+ */
+void vmb_channel_detach(struct vmb_channel *ch)
+{
+	mutex_lock(&ch->state_mutex);
+	channel_disconnect(ch);
+	put_device(ch->parent);
+	ch->parent = NULL;
+	ch->hv_dev = NULL;
+	ch->chan = NULL;
+	mutex_unlock(&ch->state_mutex);
+}
+
 NTSTATUS VmbChannelEnable(VMBCHANNEL channel)
 {
 	struct vmb_channel *ch = channel;
 	NTSTATUS status;
-	int ret;
 
 	might_sleep();
 
@@ -196,44 +303,30 @@ NTSTATUS VmbChannelEnable(VMBCHANNEL channel)
 		status = STATUS_INVALID_DEVICE_STATE;
 		goto unlock;
 	}
-	/* the offer is gone; hv_vmbus would fail the open with -ENODEV */
-	if (vmb_channel_rescinded(ch)) {
-		status = STATUS_DEVICE_REMOVED;
+	/* a bindable channel needs to know which offer to wait for */
+	if (ch->bindable && !ch->pnp.set) {
+		status = STATUS_INVALID_DEVICE_STATE;
 		goto unlock;
 	}
 	if (!fits_ring(ch)) {
 		status = STATUS_INVALID_PARAMETER;
 		goto unlock;
 	}
-
-	status = vmb_receive_prepare(ch);
-	if (status)
-		goto unlock;
-	ret = open_channel(ch);
-	if (ret) {
-		vmb_receive_release(ch);
-		status = vmb_errno_to_ntstatus(ret);
-		goto unlock;
+	if (ch->bindable) {
+		/* the offer's probe opens it, now or later, under its own locks */
+		ch->enabled = true;
+		mutex_unlock(&ch->state_mutex);
+		status = vmb_bind_start(ch);
+		if (!NT_SUCCESS(status)) {
+			mutex_lock(&ch->state_mutex);
+			ch->enabled = false;
+			mutex_unlock(&ch->state_mutex);
+		}
+		return status;
 	}
-	/* KMCL lets Opened send; packets queued while Disabled go first */
-	set_open(ch, true);
-	vmb_send_drain(ch);
-
-	if (ch->callbacks.opened) {
-		status = ch->callbacks.opened(ch);
-		if (!NT_SUCCESS(status))
-			goto close;
-	}
-	ch->enabled = true;
-
-	/* Started, incoming delivery, PostStarted; not while paused */
-	vmb_receive_resume(ch);
-
-	mutex_unlock(&ch->state_mutex);
-	return STATUS_SUCCESS;
-
-close:
-	close_channel(ch, false);
+	status = channel_connect(ch);
+	if (NT_SUCCESS(status))
+		ch->enabled = true;
 unlock:
 	mutex_unlock(&ch->state_mutex);
 	return status;
@@ -248,19 +341,19 @@ void VmbChannelDisable(VMBCHANNEL channel)
 
 	if (!ch)
 		return;
+	if (ch->bindable) {
+		/* unbinds, and closes through vmb_channel_detach() if bound */
+		vmb_bind_stop(ch);
+		mutex_lock(&ch->state_mutex);
+		ch->enabled = false;
+		mutex_unlock(&ch->state_mutex);
+		return;
+	}
 	mutex_lock(&ch->state_mutex);
-	if (!ch->enabled)
-		goto unlock;
-
-	/*
-	 * No ProcessPacket runs from here until the next Started; Suspend,
-	 * then KMCL waits for the client to complete every delivered packet.
-	 */
-	vmb_receive_suspend(ch);
-
-	close_channel(ch, true);
-	ch->enabled = false;
-unlock:
+	if (ch->enabled) {
+		channel_disconnect(ch);
+		ch->enabled = false;
+	}
 	mutex_unlock(&ch->state_mutex);
 }
 EXPORT_SYMBOL_GPL(VmbChannelDisable);
@@ -415,6 +508,28 @@ NTSTATUS VmbChannelInitSetFlags(VMBCHANNEL channel, u32 flags)
 }
 EXPORT_SYMBOL_GPL(VmbChannelInitSetFlags);
 
+NTSTATUS VmbClientChannelInitSetTargetPnp(VMBCHANNEL channel, const guid_t *interface_type,
+					  const guid_t *interface_instance,
+					  EVT_VMB_CHANNEL_PNP_FAILURE *pnp_failure)
+{
+	NTSTATUS status = init_begin(channel);
+
+	if (status)
+		return status;
+	/* a channel made with a parent is bound already */
+	if (!channel->bindable)
+		return init_end(channel, STATUS_INVALID_PARAMETER_1);
+	if (!interface_type || guid_is_null(interface_type))
+		return init_end(channel, STATUS_INVALID_PARAMETER_2);
+	channel->pnp.class = *interface_type;
+	channel->pnp.any_instance = !interface_instance;
+	channel->pnp.instance = interface_instance ? *interface_instance : guid_null;
+	channel->pnp.failure = pnp_failure;
+	channel->pnp.set = true;
+	return init_end(channel, STATUS_SUCCESS);
+}
+EXPORT_SYMBOL_GPL(VmbClientChannelInitSetTargetPnp);
+
 void VmbChannelSetPointer(VMBCHANNEL channel, void *pointer)
 {
 	WRITE_ONCE(channel->pointer, pointer);
@@ -429,7 +544,10 @@ EXPORT_SYMBOL_GPL(VmbChannelGetPointer);
 
 void VmbChannelGetInterfaceInstance(VMBCHANNEL channel, guid_t *instance)
 {
-	guid_copy(instance, &channel->hv_dev->dev_instance);
+	struct hv_device *hv_dev = READ_ONCE(channel->hv_dev);
+
+	/* a bindable channel has no offer while it waits for one */
+	guid_copy(instance, hv_dev ? &hv_dev->dev_instance : &guid_null);
 }
 EXPORT_SYMBOL_GPL(VmbChannelGetInterfaceInstance);
 

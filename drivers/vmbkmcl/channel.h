@@ -30,10 +30,34 @@
 #define VMB_MAX_RING_PAGES	(SZ_512M / HV_HYP_PAGE_SIZE)
 #define VMB_MAX_CLIENT_CONTEXT	SZ_64K
 
+struct vmb_bind_class;
+struct vmb_bind_dev;
+
+/* What VmbClientChannelInitSetTargetPnp() asked for. */
+struct vmb_pnp_target {
+	bool set;
+	guid_t class;
+	guid_t instance;
+	bool any_instance;
+	EVT_VMB_CHANNEL_PNP_FAILURE *failure;
+};
+
 struct vmb_channel {
+	/*
+	 * The offer the channel drives. Fixed from VmbChannelAllocate() for a
+	 * channel made with a parent; for one bound by class GUID (bindable)
+	 * set while it is bound to an offer (bind.c), under state_mutex and
+	 * only while the channel is not connected.
+	 */
 	struct device *parent;
 	struct hv_device *hv_dev;
 	struct vmbus_channel *chan;
+	bool bindable;			/* allocated with a NULL parent */
+	struct vmb_pnp_target pnp;
+	/* bind.c's, under its vmb_bind_mutex */
+	struct vmb_bind_class *bind_class;	/* enabled: waiting or bound */
+	struct vmb_bind_dev *bind_dev;		/* the offer it is bound to */
+	struct list_head bind_link;		/* on bind_class's waiting list */
 
 	/*
 	 * Serialises Enable, Disable, Cleanup and every Init*: the
@@ -41,7 +65,8 @@ struct vmb_channel {
 	 * !enabled; the send and receive paths read it while enabled.
 	 */
 	struct mutex state_mutex;
-	bool enabled;
+	bool enabled;		/* between VmbChannelEnable() and Disable() */
+	bool connected;		/* open: vmbus_open() and Opened succeeded */
 	/*
 	 * GPADLs, under their own mutex: Opened may create one while Enable
 	 * holds state_mutex. Nests inside state_mutex.
@@ -97,5 +122,8 @@ static inline struct device *vmb_channel_dev(const struct vmb_channel *ch)
 {
 	return ch->parent;
 }
+
+NTSTATUS vmb_channel_attach(struct vmb_channel *ch, struct hv_device *hv_dev);
+void vmb_channel_detach(struct vmb_channel *ch);
 
 #endif /* _VMB_CHANNEL_H */

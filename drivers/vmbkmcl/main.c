@@ -4,13 +4,16 @@
  */
 #include <linux/module.h>
 
+#include "bind.h"
+
 static int __init vmb_init(void)
 {
-	return 0;
+	return vmb_bind_init();
 }
 
 static void __exit vmb_exit(void)
 {
+	vmb_bind_exit();
 }
 
 module_init(vmb_init);

@@ -585,7 +585,7 @@ void VmbChannelPause(VMBCHANNEL channel)
 	mutex_lock(&channel->state_mutex);
 	if (!channel->rx.paused) {
 		/* a Disabled channel pauses now and stays so when enabled */
-		if (channel->enabled)
+		if (channel->connected)
 			suspend_delivery(channel);
 		channel->rx.paused = true;
 	}
@@ -600,7 +600,7 @@ void VmbChannelStart(VMBCHANNEL channel)
 	mutex_lock(&channel->state_mutex);
 	if (channel->rx.paused) {
 		channel->rx.paused = false;
-		if (channel->enabled)
+		if (channel->connected)
 			resume_delivery(channel);
 	}
 	mutex_unlock(&channel->state_mutex);

@@ -35,6 +35,7 @@ static const struct {
 	{ STATUS_INVALID_PARAMETER_3, -EINVAL },
 	{ STATUS_BUFFER_TOO_SMALL, -EMSGSIZE },
 	{ STATUS_TIMEOUT, -ETIME },
+	{ STATUS_DEVICE_BUSY, -EBUSY },
 };
 
 int vmb_ntstatus_to_errno(NTSTATUS status)
