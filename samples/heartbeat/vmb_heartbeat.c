@@ -58,8 +58,8 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/hyperv.h>
 #include <linux/build_bug.h>
+#include <linux/hyperv.h>
 #include <linux/minmax.h>
 #include <linux/module.h>
 #include <linux/printk.h>
@@ -337,7 +337,12 @@ static void heartbeat_closed(VMBCHANNEL channel)
 {
 	struct heartbeat *hb = VmbChannelGetPointer(channel);
 
-	pr_info("heartbeat device closed after %llu heartbeats\n", hb->beats);
+	if (hb->negotiated)
+		pr_info("heartbeat device closed after %llu heartbeats (framework %u.%u, heartbeat %u.%u)\n",
+			hb->beats, hb->framework.major, hb->framework.minor,
+			hb->service.major, hb->service.minor);
+	else
+		pr_info("heartbeat device closed, no versions negotiated\n");
 }
 
 /* The device was offered but could not be opened; we wait for the next. */
