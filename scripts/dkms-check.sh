@@ -61,14 +61,22 @@ check() {
 registered() { dkms status -m "$MOD" -v "$VERSION" 2>/dev/null | grep -q .; }
 
 # Which /lib/modules/<release> files existed before, so that the cleanup
-# removes only the depmod indexes DKMS made for a kernel that had none.
+# removes only the depmod indexes DKMS made for a kernel that had none; and
+# DKMS's module signing key, which its first build makes.
 declare -A before
+mok_new=
+for f in /var/lib/dkms/mok.key /var/lib/dkms/mok.pub; do
+	[ -e "$f" ] || mok_new="$mok_new $f"
+done
 cleanup() {
 	if [ -e "$MARK" ]; then
 		registered && dkms remove "$MOD/$VERSION" --all > "$out/cleanup.log" 2>&1
 		rm -rf "$SRCDIR"
 	fi
 	local rel f
+	for f in $mok_new; do
+		rm -f "$f"
+	done
 	for rel in "${!before[@]}"; do
 		for f in /lib/modules/"$rel"/modules.*; do
 			[ -e "$f" ] || continue
@@ -177,7 +185,8 @@ for i in "${!rels[@]}"; do
 	rel=${rels[$i]} hdr=${hdrs[$i]}
 	log "DKMS: build and install for $rel"
 	t0=$(date +%s)
-	if dkms build "$MOD/$VERSION" -k "$rel" --kernelsourcedir "$hdr" > "$out/dkms-build-$rel.log" 2>&1; then
+	if dkms build "$MOD/$VERSION" -k "$rel" --kernelsourcedir "$hdr" > "$out/dkms-build-$rel.log" 2>&1 &&
+	   ! grep -q 'bad exit status' "$out/dkms-build-$rel.log"; then
 		ok "dkms build -k $rel ($(($(date +%s) - t0)) s)"
 	else
 		bad "dkms build -k $rel: see $out/dkms-build-$rel.log and $out/dkms-make-$rel.log"
@@ -194,7 +203,7 @@ for i in "${!rels[@]}"; do
 	ko=$(ko_file "/lib/modules/$rel/updates/dkms")
 	if [ -n "$ko" ] && vermagic_is "$ko" "$rel" && version_is "$ko" &&
 	   [ "$(modinfo -k "$rel" -n $MOD 2>/dev/null)" = "$ko" ] &&
-	   dkms status -m $MOD -v "$VERSION" -k "$rel" | grep -q ': installed'; then
+	   dkms status -m $MOD -v "$VERSION" -k "$rel" 2>/dev/null | grep -q ': installed'; then
 		ok "dkms install -k $rel: ${ko#/lib/modules/"$rel"/}, vermagic $rel, version $VERSION, depmod finds it"
 	else
 		bad "dkms install -k $rel: module '${ko:-none}' (modinfo -k: $(modinfo -k "$rel" -n $MOD 2>&1)," \
