@@ -60,20 +60,19 @@ check() {
 
 registered() { dkms status -m "$MOD" -v "$VERSION" 2>/dev/null | grep -q .; }
 
-# Which /lib/modules/<release> files existed before, so that the cleanup
-# removes only the depmod indexes DKMS made for a kernel that had none; and
-# DKMS's module signing key, which its first build makes.
-declare -A before
+# What the run changes besides the DKMS tree and /usr/src/vmbkmcl-<version>:
+# the depmod indexes DKMS makes for a kernel that had none (before: the
+# /lib/modules/<release>/modules.* files there were), and DKMS's module signing
+# key, made by its first build (mok_new). Both are kept in the marker, so
+# that the next run can undo an interrupted one.
+declare -A before=()
 mok_new=
-for f in /var/lib/dkms/mok.key /var/lib/dkms/mok.pub; do
-	[ -e "$f" ] || mok_new="$mok_new $f"
-done
 cleanup() {
+	local rel f
 	if [ -e "$MARK" ]; then
-		registered && dkms remove "$MOD/$VERSION" --all > "$out/cleanup.log" 2>&1
+		registered && dkms remove "$MOD/$VERSION" --all >> "$out/cleanup.log" 2>&1
 		rm -rf "$SRCDIR"
 	fi
-	local rel f
 	for f in $mok_new; do
 		rm -f "$f"
 	done
@@ -90,13 +89,16 @@ cleanup() {
 # What a previous run left behind goes; anything else is someone's install.
 if [ -e "$MARK" ]; then
 	log "removing what an interrupted dkms-check left"
+	# shellcheck disable=SC1090
+	. "$MARK"
 	cleanup
+	before=()
+	mok_new=
 fi
 if registered || [ -e "$SRCDIR" ]; then
 	die "$MOD/$VERSION is already installed ($SRCDIR, dkms status); remove it first:
 	dkms remove $MOD/$VERSION --all; rm -rf $SRCDIR"
 fi
-trap cleanup EXIT
 
 # The kernels: release name (UTS_RELEASE, what /lib/modules and vermagic use)
 # and headers directory of each.
@@ -112,6 +114,12 @@ for series in $ALL_KVERS; do
 	rels+=("$rel")
 	before[$rel]=$(cd "/lib/modules/$rel" 2>/dev/null && echo modules.*)
 done
+for f in /var/lib/dkms/mok.key /var/lib/dkms/mok.pub; do
+	[ -e "$f" ] || mok_new="$mok_new $f"
+done
+mkdir -p "$SRCDIR"
+declare -p before mok_new > "$MARK"
+trap cleanup EXIT
 
 # A copy of the sources, without this checkout's build products.
 src=$out/src
@@ -167,8 +175,6 @@ symvers_complete() {
 # --- 1. DKMS --------------------------------------------------------------
 
 log "DKMS: make dkms-src, dkms add"
-mkdir -p "$SRCDIR"
-touch "$MARK"
 if make -C "$src" dkms-src > "$out/dkms-src.log" 2>&1; then
 	ok "make dkms-src: $SRCDIR ($(find "$SRCDIR" -type f | wc -l) files)"
 else
@@ -229,7 +235,6 @@ if dkms remove "$MOD/$VERSION" --all > "$out/dkms-remove.log" 2>&1 && ! register
 else
 	bad "dkms remove --all: $(tail -n 1 "$out/dkms-remove.log")"
 fi
-rm -rf "$SRCDIR"
 
 # --- 2. make install, staged; 3. the client against it --------------------
 
