@@ -88,8 +88,13 @@ static int try_write(struct vmb_channel *ch, struct vmb_packet *pkt,
 	if (ret != -EAGAIN || !arm)
 		return ret;
 
+	/*
+	 * Armed before the host can see pending_send_sz: the callback that
+	 * its signal runs looks at the flag without the lock (vmb_send_resume()).
+	 */
+	WRITE_ONCE(ch->pending_send_armed, true);
+	smp_wmb();
 	set_channel_pending_send_size(ch->chan, packet_ring_bytes(pkt, length));
-	ch->pending_send_armed = true;
 	/* order the pending_send_sz store before re-reading read_index */
 	virt_mb();
 	return ring_write(ch, pkt, buffer, length);
@@ -102,7 +107,7 @@ static void disarm_pending(struct vmb_channel *ch)
 	/* after vmbus_close() the ring is gone; a new one starts at 0 */
 	if (ch->pending_send_armed && ch->open)
 		set_channel_pending_send_size(ch->chan, 0);
-	ch->pending_send_armed = false;
+	WRITE_ONCE(ch->pending_send_armed, false);
 }
 
 static void queue_packet(struct vmb_channel *ch, struct vmb_packet *pkt,
@@ -231,6 +236,32 @@ void vmb_send_drain(struct vmb_channel *ch)
 	spin_unlock_irqrestore(&ch->lock, irqflags);
 
 	complete_list(&written, STATUS_SUCCESS);
+}
+
+/**
+ * vmb_send_resume() - vmb_send_drain() if a packet may wait in the queue
+ * @ch: the channel
+ *
+ * For the channel callback, after the reader handled completions (which
+ * free transaction ids) or when the host freed ring space; cheap when
+ * nothing waits. A packet queues only after a write failed with the queue
+ * empty, or behind such a packet, and that write sets pending_send_armed
+ * under ch->lock before it tries again and queues, and clears it only when
+ * the queue is empty again:
+ * - when the host's signal for room runs the callback, the flag was set
+ *   before pending_send_sz, so the callback sees it and takes the lock,
+ *   which waits for the sender to finish queueing;
+ * - when completions freed the ids it lacked, vmb_transaction_complete()
+ *   took ch->lock after the sender's failed write, or else that write would
+ *   have found the id; either way the flag is visible here.
+ * Packets queued while the channel was closed are drained by Enable.
+ *
+ * Context: any; takes ch->lock if a packet may wait.
+ */
+void vmb_send_resume(struct vmb_channel *ch)
+{
+	if (READ_ONCE(ch->pending_send_armed))
+		vmb_send_drain(ch);
 }
 
 /**

@@ -174,10 +174,14 @@ static int gpa_mdl(const u8 *pkt, u32 frames, struct vmb_mdl **out)
 }
 
 /**
- * vmb_validate_take() - check a data packet and copy it into a packet object
+ * vmb_validate_take() - check a data packet and give it a packet object
  * @ch: the channel
  * @desc: the packet's private copy, a VMB_RX_DATA packet
  * @out: receives the packet object on VMB_RX_TAKEN
+ *
+ * A packet that hv_vmbus copied into the reader's spare object (receive.c)
+ * takes that object as it is; one in hv_vmbus's own buffer has its payload
+ * copied into a new object.
  *
  * Context: the reader, rx_lock held; GFP_ATOMIC.
  * Return: VMB_RX_TAKEN; VMB_RX_DROPPED (counted and reported); VMB_RX_NOMEM
@@ -188,8 +192,8 @@ enum vmb_rx_verdict vmb_validate_take(struct vmb_channel *ch,
 				      struct vmb_packet_completion **out)
 {
 	u32 len = desc->len8 << 3, off = desc->offset8 << 3, frames = 0;
+	struct vmb_packet_completion *pc = ch->rx.spare;
 	const u8 *pkt = (const u8 *)desc;
-	struct vmb_packet_completion *pc;
 	struct vmb_mdl *mdl = NULL;
 	const char *why = NULL;
 	int ret = 0;
@@ -223,16 +227,23 @@ enum vmb_rx_verdict vmb_validate_take(struct vmb_channel *ch,
 			return vmb_validate_drop(ch, desc, "GPA ranges beyond what an MDL holds");
 	}
 
-	pc = vmb_completion_alloc(ch);
-	if (!pc) {
-		vmb_mdl_free(mdl);
-		return VMB_RX_NOMEM;
+	if (pc && pkt == pc->data) {
+		/* hv_vmbus copied it into the spare: it stays where it is */
+		ch->rx.spare = NULL;
+		pc->payload = pc->data + off;
+	} else {
+		pc = vmb_completion_alloc(ch);
+		if (!pc) {
+			vmb_mdl_free(mdl);
+			return VMB_RX_NOMEM;
+		}
+		pc->payload = pc->data;
+		memcpy(pc->data, pkt + off, len - off);
 	}
 	pc->type = desc->type;
 	pc->trans_id = desc->trans_id;
 	pc->wants_completion = desc->flags & VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED;
 	pc->length = len - off;
-	memcpy(pc->data, pkt + off, pc->length);
 	pc->mdl = mdl;
 	if (mdl)
 		pc->flags = VMBUS_CHANNEL_PROCESS_PACKET_FLAG_EXTERNAL_DATA;
