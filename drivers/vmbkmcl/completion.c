@@ -49,20 +49,35 @@ static size_t object_size(const struct vmb_channel *ch)
 			     ch->rx.buffer_size + ALIGN(ch->rx.context_size, sizeof(u64)));
 }
 
+/* A new object: every field as if zeroed, one reference. */
+static void completion_init(struct vmb_channel *ch, struct vmb_packet_completion *pc)
+{
+	memset(pc, 0, sizeof(*pc));
+	pc->channel = ch;
+	INIT_LIST_HEAD(&pc->link);
+	refcount_set(&pc->refs, 1);
+	if (ch->rx.context_size)
+		memset(pc->data + ch->rx.buffer_size, 0, ch->rx.context_size);
+}
+
 /**
- * vmb_completion_reuse() - make a free packet object new again
+ * vmb_completion_reuse() - make a packet object the client is done with new
  * @ch: its channel
- * @pc: an object nobody else holds: just allocated, or every reference
- *      to it dropped
+ * @pc: an object that went through delivery and that nobody else holds
+ *
+ * What a packet sets when it is taken (validate.c) it sets again; what it
+ * may leave is reset here. Its link is off every list (list_del_init()).
  *
  * Context: any.
  */
 void vmb_completion_reuse(struct vmb_channel *ch, struct vmb_packet_completion *pc)
 {
-	vmb_mdl_free(pc->mdl);
-	memset(pc, 0, sizeof(*pc));
-	pc->channel = ch;
-	INIT_LIST_HEAD(&pc->link);
+	if (pc->mdl) {
+		vmb_mdl_free(pc->mdl);
+		pc->mdl = NULL;
+	}
+	pc->flags = 0;
+	pc->comp_length = 0;
 	refcount_set(&pc->refs, 1);
 	if (ch->rx.context_size)
 		memset(pc->data + ch->rx.buffer_size, 0, ch->rx.context_size);
@@ -83,8 +98,7 @@ struct vmb_packet_completion *vmb_completion_alloc(struct vmb_channel *ch)
 	pc = kmalloc(object_size(ch), GFP_ATOMIC | __GFP_NOWARN);
 	if (!pc)
 		return NULL;
-	pc->mdl = NULL;
-	vmb_completion_reuse(ch, pc);
+	completion_init(ch, pc);
 	return pc;
 }
 
@@ -155,8 +169,8 @@ static int write_completion(struct vmb_channel *ch, u64 trans_id,
 	 * already (its signal drains us too); then look again, for a host
 	 * that drained the ring before it could see the request (pitfall A1).
 	 */
-	/* armed before the host can see the size: vmb_completion_resume() */
 	WRITE_ONCE(ch->rx.comp_armed, true);
+	/* armed before the host can see the size: vmb_completion_resume() */
 	smp_wmb();
 	if (!ch->pending_send_armed)
 		set_channel_pending_send_size(ch->chan, comp_ring_bytes(length));

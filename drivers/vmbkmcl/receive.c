@@ -114,38 +114,54 @@ static bool may_read(const struct vmb_channel *ch)
 }
 
 /*
- * Bytes between our iterator and the host's write index. The index is the
- * host's to write: check it before the iterator trusts it (pitfall B1).
+ * The host's write index. It is the host's to write: check it before the
+ * iterator trusts it (pitfall B1).
  */
-static bool ring_avail(struct vmb_channel *ch, u32 *avail)
+static bool ring_write_index(struct vmb_channel *ch, u32 *write)
 {
 	struct hv_ring_buffer_info *rbi = &ch->chan->inbound;
-	u32 dsize = rbi->ring_datasize, read = rbi->priv_read_index;
-	u32 write = READ_ONCE(rbi->ring_buffer->write_index);
+	u32 dsize = rbi->ring_datasize;
 
-	if (write >= dsize || write % sizeof(u64)) {
-		rx_fail(ch, "write index out of range", write, dsize);
+	*write = READ_ONCE(rbi->ring_buffer->write_index);
+	if (*write >= dsize || *write % sizeof(u64)) {
+		rx_fail(ch, "write index out of range", *write, dsize);
 		return false;
 	}
-	*avail = write >= read ? write - read : dsize - read + write;
 	return true;
 }
 
-/* Whether hv_vmbus's copy @desc frames as the host wrote it (B2, B6). */
-static bool framing_ok(struct vmb_channel *ch, const struct vmpacket_descriptor *desc)
+/* Bytes between our iterator and a checked write index. */
+static u32 ring_avail(const struct vmb_channel *ch, u32 write)
 {
-	u32 len = desc->len8 << 3, avail;
+	const struct hv_ring_buffer_info *rbi = &ch->chan->inbound;
+	u32 read = rbi->priv_read_index;
+
+	return write >= read ? write - read : rbi->ring_datasize - read + write;
+}
+
+/*
+ * Whether hv_vmbus's copy @desc frames as the host wrote it (B2, B6).
+ * @write is the write index last read in this pass, read again only when
+ * the packet reaches past it.
+ */
+static bool framing_ok(struct vmb_channel *ch, const struct vmpacket_descriptor *desc,
+		       u32 *write)
+{
+	u32 len = desc->len8 << 3;
 
 	/* hv_vmbus cut it to its buffer, and steps by the cut length */
 	if (len > ch->rx.limit) {
 		rx_fail(ch, "packet longer than the channel's maximum", len, ch->rx.limit);
 		return false;
 	}
-	if (!ring_avail(ch, &avail))
+	if (likely(len + RX_TRAILER <= ring_avail(ch, *write)))
+		return true;
+	if (!ring_write_index(ch, write))
 		return false;
 	/* len8 below 2 or beyond the bytes written: hv_vmbus took what it found */
-	if (len + RX_TRAILER > avail) {
-		rx_fail(ch, "packet length beyond the bytes written", len, avail);
+	if (len + RX_TRAILER > ring_avail(ch, *write)) {
+		rx_fail(ch, "packet length beyond the bytes written", len,
+			ring_avail(ch, *write));
 		return false;
 	}
 	return true;
@@ -216,12 +232,12 @@ static void read_ring(struct vmb_channel *ch, struct rx_pass *p)
 	const struct vmpacket_descriptor *desc;
 	struct vmb_packet_completion *pc;
 	struct vmpacket_descriptor hdr;
-	u32 avail;
+	u32 write;
 
 	lockdep_assert_held(&ch->rx_lock);
 
 	atomic64_inc(&ch->rx.stats.passes);
-	if (!ring_avail(ch, &avail))
+	if (!ring_write_index(ch, &write))
 		return;
 	aim_copy(ch, own);
 	for (desc = hv_pkt_iter_first(chan); desc;
@@ -229,7 +245,7 @@ static void read_ring(struct vmb_channel *ch, struct rx_pass *p)
 		/* the iterator's step, before the client may write to the copy */
 		hdr = *desc;
 		/* ProcessPacket may have failed a packet */
-		if (!may_read(ch) || !framing_ok(ch, desc))
+		if (!may_read(ch) || !framing_ok(ch, desc, &write))
 			break;
 
 		switch (vmb_validate_kind(ch, desc)) {

@@ -88,11 +88,11 @@ static int try_write(struct vmb_channel *ch, struct vmb_packet *pkt,
 	if (ret != -EAGAIN || !arm)
 		return ret;
 
+	WRITE_ONCE(ch->pending_send_armed, true);
 	/*
 	 * Armed before the host can see pending_send_sz: the callback that
 	 * its signal runs looks at the flag without the lock (vmb_send_resume()).
 	 */
-	WRITE_ONCE(ch->pending_send_armed, true);
 	smp_wmb();
 	set_channel_pending_send_size(ch->chan, packet_ring_bytes(pkt, length));
 	/* order the pending_send_sz store before re-reading read_index */
@@ -329,8 +329,8 @@ static NTSTATUS check_send(VMBPACKET packet, const void *buffer, u32 length, u32
 NTSTATUS VmbPacketSend(VMBPACKET packet, const void *buffer, u32 length,
 		       struct vmb_mdl *external, u32 flags)
 {
-	struct vmb_external ext = { .mdl = external };
 	NTSTATUS status = check_send(packet, buffer, length, flags);
+	struct vmb_external ext;
 
 	if (status)
 		return status;
@@ -339,7 +339,8 @@ NTSTATUS VmbPacketSend(VMBPACKET packet, const void *buffer, u32 length,
 	/* the host holds our pages until it completes: a transaction always */
 	if (!(flags & VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION))
 		return STATUS_INVALID_PARAMETER;
-	ext.length = vmb_mdl_byte_count(external);
+	/* the whole chain: length 0 */
+	ext = (struct vmb_external){ .mdl = external };
 	return vmb_send_submit(packet, buffer, length, &ext, flags, VMB_SEND_QUEUE);
 }
 EXPORT_SYMBOL_GPL(VmbPacketSend);
@@ -354,17 +355,20 @@ NTSTATUS VmbPacketSendWithExternalMdl(VMBPACKET packet, const void *buffer, u32 
 		.first_only = flags & VMBUS_CHANNEL_FORMAT_FLAG_FORCE_MDL_LENGTH,
 	};
 	NTSTATUS status = check_send(packet, buffer, length, flags);
-	u32 total;
 
 	if (status)
 		return status;
 	if (!mdl || !(flags & VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION))
 		return STATUS_INVALID_PARAMETER;
 	/* KMCL: FORCE_MDL_LENGTH uses the first MDL of the chain only */
-	total = ext.first_only ? mdl->byte_count : vmb_mdl_byte_count(mdl);
-	if (mdl_offset >= total)
-		return STATUS_INVALID_PARAMETER;
-	ext.length = mdl_length ?: total - mdl_offset;
+	if (ext.first_only) {
+		if (mdl_offset >= mdl->byte_count)
+			return STATUS_INVALID_PARAMETER;
+		ext.length = mdl_length ?: mdl->byte_count - mdl_offset;
+	} else {
+		/* 0: to the end; the builder checks the window in its one pass */
+		ext.length = mdl_length;
+	}
 	return vmb_send_submit(packet, buffer, length, &ext, flags, VMB_SEND_QUEUE);
 }
 EXPORT_SYMBOL_GPL(VmbPacketSendWithExternalMdl);
