@@ -205,8 +205,10 @@ static void aim_copy(struct vmb_channel *ch, void *own)
 	struct hv_ring_buffer_info *rbi = &ch->chan->inbound;
 	struct vmb_packet_completion *pc = ch->rx.spare;
 
-	if (!pc && rbi->pkt_buffer_size <= ch->rx.buffer_size)
-		pc = ch->rx.spare = vmb_completion_alloc(ch);
+	if (!pc && rbi->pkt_buffer_size <= ch->rx.buffer_size) {
+		pc = vmb_completion_alloc(ch);
+		ch->rx.spare = pc;
+	}
 	rbi->pkt_buffer = pc ? pc->data : own;
 }
 

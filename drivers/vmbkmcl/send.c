@@ -31,7 +31,7 @@ static u32 packet_ring_bytes(const struct vmb_packet *pkt, u32 length)
 	return ALIGN(desc + length, sizeof(u64)) + sizeof(u64);
 }
 
-static int ring_write(struct vmb_channel *ch, struct vmb_packet *pkt,
+static __always_inline int ring_write(struct vmb_channel *ch, struct vmb_packet *pkt,
 		      const void *buffer, u32 length)
 {
 	bool wait = pkt->flags & VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION;
@@ -134,9 +134,13 @@ static void write_failed(struct vmb_channel *ch, int ret)
 				    ret);
 }
 
-NTSTATUS vmb_send_submit(struct vmb_packet *pkt, const void *buffer, u32 length,
-			 const struct vmb_external *ext, u32 flags,
-			 enum vmb_send_mode mode)
+/*
+ * vmb_send_submit(), inlined into the VmbPacketSend*() calls, where the
+ * compiler drops what their constant arguments rule out.
+ */
+static __always_inline NTSTATUS submit(struct vmb_packet *pkt, const void *buffer,
+				       u32 length, const struct vmb_external *ext,
+				       u32 flags, enum vmb_send_mode mode)
 {
 	struct vmb_channel *ch = pkt->channel;
 	unsigned long irqflags;
@@ -188,6 +192,13 @@ written:
 	if (!(flags & VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION))
 		vmb_packet_complete(pkt, STATUS_SUCCESS, NULL, 0);
 	return STATUS_SUCCESS;
+}
+
+NTSTATUS vmb_send_submit(struct vmb_packet *pkt, const void *buffer, u32 length,
+			 const struct vmb_external *ext, u32 flags,
+			 enum vmb_send_mode mode)
+{
+	return submit(pkt, buffer, length, ext, flags, mode);
 }
 
 /* Complete a list of packets taken off the channel, in order. */
@@ -335,13 +346,13 @@ NTSTATUS VmbPacketSend(VMBPACKET packet, const void *buffer, u32 length,
 	if (status)
 		return status;
 	if (!external)
-		return vmb_send_submit(packet, buffer, length, NULL, flags, VMB_SEND_QUEUE);
+		return submit(packet, buffer, length, NULL, flags, VMB_SEND_QUEUE);
 	/* the host holds our pages until it completes: a transaction always */
 	if (!(flags & VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION))
 		return STATUS_INVALID_PARAMETER;
 	/* the whole chain: length 0 */
 	ext = (struct vmb_external){ .mdl = external };
-	return vmb_send_submit(packet, buffer, length, &ext, flags, VMB_SEND_QUEUE);
+	return submit(packet, buffer, length, &ext, flags, VMB_SEND_QUEUE);
 }
 EXPORT_SYMBOL_GPL(VmbPacketSend);
 
@@ -369,7 +380,7 @@ NTSTATUS VmbPacketSendWithExternalMdl(VMBPACKET packet, const void *buffer, u32 
 		/* 0: to the end; the builder checks the window in its one pass */
 		ext.length = mdl_length;
 	}
-	return vmb_send_submit(packet, buffer, length, &ext, flags, VMB_SEND_QUEUE);
+	return submit(packet, buffer, length, &ext, flags, VMB_SEND_QUEUE);
 }
 EXPORT_SYMBOL_GPL(VmbPacketSendWithExternalMdl);
 
@@ -383,6 +394,6 @@ NTSTATUS VmbPacketSendWithExternalPfns(VMBPACKET packet, const void *buffer, u32
 		return status;
 	if (!pfns || !pfn_count || !(flags & VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION))
 		return STATUS_INVALID_PARAMETER;
-	return vmb_send_submit(packet, buffer, length, &ext, flags, VMB_SEND_QUEUE);
+	return submit(packet, buffer, length, &ext, flags, VMB_SEND_QUEUE);
 }
 EXPORT_SYMBOL_GPL(VmbPacketSendWithExternalPfns);
