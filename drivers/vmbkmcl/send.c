@@ -74,20 +74,15 @@ static __always_inline int ring_write(struct vmb_channel *ch, struct vmb_packet 
 }
 
 /*
- * Write, and when the ring is full ask the host for a signal once enough
- * is free. The retry after setting pending_send_sz closes the window in
- * which the host drained the ring before it could see our request
- * (RING-PROTOCOL.md 3.3, the lost wake-up of pitfall A1).
+ * After a write failed for room or a transaction id: ask the host for a
+ * signal once enough is free, and write again. The retry after setting
+ * pending_send_sz closes the window in which the host drained the ring
+ * before it could see our request (RING-PROTOCOL.md 3.3, the lost wake-up
+ * of pitfall A1).
  */
-static int try_write(struct vmb_channel *ch, struct vmb_packet *pkt,
-		     const void *buffer, u32 length, bool arm)
+static noinline int rearm_write(struct vmb_channel *ch, struct vmb_packet *pkt,
+				const void *buffer, u32 length)
 {
-	int ret;
-
-	ret = ring_write(ch, pkt, buffer, length);
-	if (ret != -EAGAIN || !arm)
-		return ret;
-
 	WRITE_ONCE(ch->pending_send_armed, true);
 	/*
 	 * Armed before the host can see pending_send_sz: the callback that
@@ -98,6 +93,18 @@ static int try_write(struct vmb_channel *ch, struct vmb_packet *pkt,
 	/* order the pending_send_sz store before re-reading read_index */
 	virt_mb();
 	return ring_write(ch, pkt, buffer, length);
+}
+
+/* Write, and when that fails for room or an id and @arm, rearm_write(). */
+static __always_inline int try_write(struct vmb_channel *ch, struct vmb_packet *pkt,
+				     const void *buffer, u32 length, bool arm)
+{
+	int ret;
+
+	ret = ring_write(ch, pkt, buffer, length);
+	if (unlikely(ret == -EAGAIN) && arm)
+		ret = rearm_write(ch, pkt, buffer, length);
+	return ret;
 }
 
 static void disarm_pending(struct vmb_channel *ch)

@@ -58,39 +58,6 @@ enum vmb_rx_verdict vmb_validate_drop(struct vmb_channel *ch,
 	return VMB_RX_DROPPED;
 }
 
-/**
- * vmb_validate_kind() - what a packet is, or that it is to be dropped
- * @ch: the channel
- * @desc: the packet's private copy
- *
- * Context: the reader, rx_lock held.
- * Return: VMB_RX_COMPLETION, VMB_RX_DATA, or VMB_RX_BAD for a packet that
- * was counted and reported as dropped.
- */
-enum vmb_rx_kind vmb_validate_kind(struct vmb_channel *ch,
-				   const struct vmpacket_descriptor *desc)
-{
-	switch (desc->type) {
-	case VM_PKT_COMP:
-		if (desc->flags) {
-			vmb_validate_drop(ch, desc, "flags on a completion");
-			return VMB_RX_BAD;
-		}
-		return VMB_RX_COMPLETION;
-	case VM_PKT_DATA_INBAND:
-	case VM_PKT_DATA_USING_XFER_PAGES:
-	case VM_PKT_DATA_USING_GPA_DIRECT:
-		if (desc->flags & ~VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED) {
-			vmb_validate_drop(ch, desc, "unknown flags");
-			return VMB_RX_BAD;
-		}
-		return VMB_RX_DATA;
-	default:
-		vmb_validate_drop(ch, desc, "unknown or unsupported type");
-		return VMB_RX_BAD;
-	}
-}
-
 static bool guest_ram(u64 hvpfn)
 {
 	/* the frame's address must not overflow, then name a page we have */
