@@ -38,19 +38,6 @@ static void default_completion(VMBPACKET packet, NTSTATUS status, void *buffer,
 }
 
 /**
- * vmb_packet_reinit() - make an allocated, idle packet object as new
- * @pkt: the packet, from vmb_packet_alloc()
- *
- * Context: any.
- */
-void vmb_packet_reinit(struct vmb_packet *pkt)
-{
-	packet_init(pkt, pkt->channel, pkt->capacity, pkt->desc_capacity);
-	pkt->allocated = true;
-	pkt->completion_routine = default_completion;
-}
-
-/**
  * vmb_packet_alloc() - allocate a packet object
  * @ch: its channel
  * @capacity: the largest payload it must be able to queue

@@ -54,7 +54,6 @@ static inline void *vmb_packet_payload(struct vmb_packet *pkt)
 u32 vmb_packet_size(u32 capacity, u32 desc_capacity);
 struct vmb_packet *vmb_packet_alloc(struct vmb_channel *ch, u32 capacity,
 				    u32 desc_capacity, gfp_t gfp);
-void vmb_packet_reinit(struct vmb_packet *pkt);
 void vmb_packet_destroy(struct vmb_packet *pkt);
 
 static inline void vmb_packet_complete(struct vmb_packet *pkt, NTSTATUS status,

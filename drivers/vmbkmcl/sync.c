@@ -87,10 +87,9 @@ static struct vmb_packet *sync_packet(struct vmb_channel *ch, u32 capacity,
 	struct vmb_packet *pkt = xchg(&ch->sync_spare, NULL);
 
 	if (pkt) {
-		if (pkt->capacity >= capacity && pkt->desc_capacity >= desc_capacity) {
-			vmb_packet_reinit(pkt);
+		/* idle, off every list: the send sets the rest */
+		if (pkt->capacity >= capacity && pkt->desc_capacity >= desc_capacity)
 			return pkt;
-		}
 		vmb_packet_destroy(pkt);
 	}
 	return vmb_packet_alloc(ch, capacity, desc_capacity, gfp);
