@@ -32,7 +32,7 @@ static u32 packet_ring_bytes(const struct vmb_packet *pkt, u32 length)
 }
 
 static __always_inline int ring_write(struct vmb_channel *ch, struct vmb_packet *pkt,
-		      const void *buffer, u32 length)
+				      const void *buffer, u32 length)
 {
 	bool wait = pkt->flags & VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION;
 	u64 trans_id = 0;
