@@ -170,9 +170,9 @@ static struct vmb_mdl *two_elements(struct kunit *test)
 static void gpa_window_checks(struct kunit *test, struct vmb_mdl *mdl, u32 offset, u32 length,
 			      u32 expect_ranges, const u32 *expect)
 {
-	u32 ranges, bytes, i, want_bytes = 0;
+	u32 ranges, bytes, i, want_bytes = 0, built_ranges, built_bytes;
 	struct gpa_range *r;
-	u64 *buf;
+	u64 *buf, data;
 
 	KUNIT_ASSERT_EQ(test, vmb_mdl_gpa_size(mdl, offset, length, &ranges, &bytes), 0);
 	KUNIT_ASSERT_EQ(test, ranges, expect_ranges);
@@ -181,7 +181,14 @@ static void gpa_window_checks(struct kunit *test, struct vmb_mdl *mdl, u32 offse
 	KUNIT_ASSERT_EQ(test, bytes, want_bytes);
 	buf = kunit_kzalloc(test, bytes, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
-	vmb_mdl_gpa_write(mdl, offset, length, buf);
+	/* one byte short of room: refused, not overrun */
+	KUNIT_EXPECT_EQ(test, vmb_mdl_gpa_build(mdl, offset, length, buf, bytes - 8,
+						&built_ranges, &built_bytes, &data), -ENOSPC);
+	KUNIT_ASSERT_EQ(test, vmb_mdl_gpa_build(mdl, offset, length, buf, bytes,
+						&built_ranges, &built_bytes, &data), 0);
+	KUNIT_EXPECT_EQ(test, built_ranges, ranges);
+	KUNIT_EXPECT_EQ(test, built_bytes, bytes);
+	KUNIT_EXPECT_EQ(test, data, (u64)length);
 	r = (struct gpa_range *)buf;
 	for (i = 0; i < ranges; i++) {
 		KUNIT_EXPECT_EQ(test, r->byte_count, expect[i * 4]);
@@ -225,6 +232,7 @@ static void gpa_window_every_boundary(struct kunit *test)
 {
 	struct vmb_mdl *mdl = two_elements(test);
 	u32 total = vmb_mdl_byte_count(mdl), off, ranges, bytes;
+	u64 buf[16], data;
 
 	/* every window start and end at and around each element and frame edge */
 	static const u32 edges[] = { 0, 1, 0xff, 0x100, 0x101, 0x1ff, 0x200, 0x201,
@@ -246,6 +254,20 @@ static void gpa_window_every_boundary(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vmb_mdl_gpa_size(mdl, total, 1, &ranges, &bytes), -EINVAL);
 	KUNIT_EXPECT_EQ(test, vmb_mdl_gpa_size(mdl, 1, total, &ranges, &bytes), -EINVAL);
 	KUNIT_EXPECT_EQ(test, vmb_mdl_gpa_size(mdl, U32_MAX, 2, &ranges, &bytes), -EINVAL);
+
+	/* the one-pass builder: the same windows refused; length 0 is "to the end" */
+	KUNIT_EXPECT_EQ(test, vmb_mdl_gpa_build(mdl, total, 1, buf, sizeof(buf), &ranges,
+						&bytes, &data), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vmb_mdl_gpa_build(mdl, 1, total, buf, sizeof(buf), &ranges,
+						&bytes, &data), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vmb_mdl_gpa_build(mdl, total, 0, buf, sizeof(buf), &ranges,
+						&bytes, &data), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vmb_mdl_gpa_build(mdl, U32_MAX, 2, buf, sizeof(buf), &ranges,
+						&bytes, &data), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vmb_mdl_gpa_build(mdl, 0x100, 0, buf, sizeof(buf), &ranges,
+						&bytes, &data), 0);
+	KUNIT_EXPECT_EQ(test, data, (u64)total - 0x100);
+	KUNIT_EXPECT_EQ(test, ranges, 2u);
 	vmb_mdl_free(mdl);
 }
 

@@ -26,6 +26,7 @@
 #include "packet.h"
 #include "receive.h"
 #include "send.h"
+#include "sync.h"
 #include "transaction.h"
 
 static bool is_vmbus_device(struct device *dev)
@@ -94,6 +95,7 @@ void VmbChannelCleanup(VMBCHANNEL channel)
 	/* sends made while Disabled were queued for an Enable that never came */
 	vmb_send_cancel_all(channel);
 	vmb_receive_cleanup(channel);
+	vmb_sync_cleanup(channel);
 
 	mutex_destroy(&channel->state_mutex);
 	kfree(channel->friendly_name);

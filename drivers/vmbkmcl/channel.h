@@ -100,6 +100,8 @@ struct vmb_channel {
 	bool pending_send_armed;	/* pending_send_sz is set */
 	struct list_head send_queue;	/* FIFO of packets waiting for the ring */
 	struct list_head in_flight;	/* packets holding a requestor slot */
+	/* a synchronous request's packet, kept for the next one (sync.c) */
+	struct vmb_packet *sync_spare;
 
 	/*
 	 * Receive side: one reader of the incoming ring at a time, whether

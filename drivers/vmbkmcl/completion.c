@@ -6,11 +6,16 @@
  * hv_pkt_iter_first() copies each packet into one buffer per channel that the
  * next packet overwrites, but KMCL lets a client keep a packet's payload
  * until it completes it, from any context, much later (KMCL-SEMANTICS.md
- * 5.4). So every packet is copied again, into an object of its own from a
- * per-channel kmem_cache (KMCL's lookaside list): its payload, room for the
- * largest one (the channel's maximum packet size), then the client context
- * (VmbChannelInitSetClientContextSize()). External data is described by an
- * MDL built when the packet is read.
+ * 5.4). So every packet lands in an object of its own: the reader points
+ * hv_vmbus's copy buffer at the packet room of a free object for the length
+ * of a pass (receive.c), so that hv_vmbus's one copy out of the ring is the
+ * only one, and the object that received a packet goes to the client with
+ * it. The host cannot reach that copy. An object the client completed
+ * within ProcessPacket is the reader's again and receives the next packet;
+ * one it keeps is replaced by a new one. Objects are kmalloc'd, all of one
+ * size per channel: the packet room, as large as hv_vmbus's copy buffer,
+ * then the client context (VmbChannelInitSetClientContextSize()). External
+ * data is described by an MDL built when the packet is read.
  *
  * VmbChannelPacketComplete() returns nothing, so it cannot report a full
  * ring: when the completion does not fit, its payload is copied into the
@@ -37,71 +42,70 @@
 
 #define COMP_POLL	msecs_to_jiffies(20)
 
-static atomic_t cache_ids = ATOMIC_INIT(0);
-
-/**
- * vmb_completion_cache_create() - the lookaside of a channel's packets
- * @ch: a channel being enabled, with rx.payload_room and rx.context_size set
- *
- * Context: process.
- * Return: 0 or -ENOMEM.
- */
-int vmb_completion_cache_create(struct vmb_channel *ch)
+/* One object: its header, the packet room, the client context. */
+static size_t object_size(const struct vmb_channel *ch)
 {
-	size_t size = struct_size_t(struct vmb_packet_completion, data,
-				    ch->rx.payload_room +
-				    ALIGN(ch->rx.context_size, sizeof(u64)));
+	return struct_size_t(struct vmb_packet_completion, data,
+			     ch->rx.buffer_size + ALIGN(ch->rx.context_size, sizeof(u64)));
+}
 
-	might_sleep();
-
-	/* slab debugging gives every cache a sysfs name: keep them unique */
-	snprintf(ch->rx.cache_name, sizeof(ch->rx.cache_name), "vmbkmcl_rx_%u",
-		 atomic_inc_return(&cache_ids));
-	ch->rx.cache = kmem_cache_create(ch->rx.cache_name, size,
-					 __alignof__(struct vmb_packet_completion),
-					 0, NULL);
-	return ch->rx.cache ? 0 : -ENOMEM;
+/* A new object: every field as if zeroed, one reference. */
+static void completion_init(struct vmb_channel *ch, struct vmb_packet_completion *pc)
+{
+	memset(pc, 0, sizeof(*pc));
+	pc->channel = ch;
+	INIT_LIST_HEAD(&pc->link);
+	refcount_set(&pc->refs, 1);
+	if (ch->rx.context_size)
+		memset(pc->data + ch->rx.buffer_size, 0, ch->rx.context_size);
 }
 
 /**
- * vmb_completion_cache_destroy() - free a channel's lookaside
- * @ch: a channel whose packets are all freed
+ * vmb_completion_reuse() - make a packet object the client is done with new
+ * @ch: its channel
+ * @pc: an object that went through delivery and that nobody else holds
  *
- * Context: process.
+ * What a packet sets when it is taken (validate.c) it sets again; what it
+ * may leave is reset here. Its link is off every list (list_del_init()).
+ *
+ * Context: any.
  */
-void vmb_completion_cache_destroy(struct vmb_channel *ch)
+void vmb_completion_reuse(struct vmb_channel *ch, struct vmb_packet_completion *pc)
 {
-	kmem_cache_destroy(ch->rx.cache);
-	ch->rx.cache = NULL;
+	if (pc->mdl) {
+		vmb_mdl_free(pc->mdl);
+		pc->mdl = NULL;
+	}
+	pc->flags = 0;
+	pc->comp_length = 0;
+	refcount_set(&pc->refs, 1);
+	if (ch->rx.context_size)
+		memset(pc->data + ch->rx.buffer_size, 0, ch->rx.context_size);
 }
 
 /**
  * vmb_completion_alloc() - a packet object for one received packet
- * @ch: the channel
+ * @ch: the channel, prepared (vmb_receive_prepare())
  *
  * Context: any; GFP_ATOMIC.
- * Return: the object, with its client context zeroed and the client's
- * reference, or NULL.
+ * Return: the object, with its client context zeroed and one reference, or
+ * NULL.
  */
 struct vmb_packet_completion *vmb_completion_alloc(struct vmb_channel *ch)
 {
 	struct vmb_packet_completion *pc;
 
-	pc = kmem_cache_alloc(ch->rx.cache, GFP_ATOMIC | __GFP_NOWARN);
+	pc = kmalloc(object_size(ch), GFP_ATOMIC | __GFP_NOWARN);
 	if (!pc)
 		return NULL;
-	memset(pc, 0, sizeof(*pc));
-	pc->channel = ch;
-	INIT_LIST_HEAD(&pc->link);
-	refcount_set(&pc->refs, 1);
-	memset(pc->data + ch->rx.payload_room, 0, ch->rx.context_size);
+	completion_init(ch, pc);
 	return pc;
 }
 
 void vmb_completion_free(struct vmb_packet_completion *pc)
 {
 	vmb_mdl_free(pc->mdl);
-	kmem_cache_free(pc->channel->rx.cache, pc);
+	kfree(pc);
 }
 
 void vmb_completion_put(struct vmb_packet_completion *pc)
@@ -117,20 +121,23 @@ void vmb_completion_put(struct vmb_packet_completion *pc)
  *      client's reference
  *
  * Context: the reader (softirq, rx_lock held) or the passive worker.
+ * Return: true when the client completed the packet in the call and nothing
+ * else holds it any more: the caller owns @pc and frees or reuses it.
  */
-void vmb_completion_deliver(struct vmb_channel *ch, struct vmb_packet_completion *pc)
+bool vmb_completion_deliver(struct vmb_channel *ch, struct vmb_packet_completion *pc)
 {
 	/* the client may complete it inside the call: ours keeps it for after */
 	refcount_inc(&pc->refs);
 	pc->defer = false;
 	WRITE_ONCE(pc->in_call, true);
 	atomic64_inc(&ch->rx.stats.delivered);
-	ch->process_packet(ch, pc, pc->data, pc->length, pc->flags);
+	ch->process_packet(ch, pc, pc->payload, pc->length, pc->flags);
 	WRITE_ONCE(pc->in_call, false);
 	/* deferred: the client's reference goes to the deferred list */
 	if (pc->defer)
 		vmb_passive_defer(ch, pc);
-	vmb_completion_put(pc);
+	/* ours alone: nobody else can take a reference any more */
+	return refcount_read(&pc->refs) == 1 || refcount_dec_and_test(&pc->refs);
 }
 
 /* Ring bytes of a completion with @length payload bytes, trailer included. */
@@ -162,9 +169,11 @@ static int write_completion(struct vmb_channel *ch, u64 trans_id,
 	 * already (its signal drains us too); then look again, for a host
 	 * that drained the ring before it could see the request (pitfall A1).
 	 */
+	WRITE_ONCE(ch->rx.comp_armed, true);
+	/* armed before the host can see the size: vmb_completion_resume() */
+	smp_wmb();
 	if (!ch->pending_send_armed)
 		set_channel_pending_send_size(ch->chan, comp_ring_bytes(length));
-	ch->rx.comp_armed = true;
 	/* the pending_send_sz store before the host's read_index is read again */
 	virt_mb();
 	ret = vmbus_sendpacket(ch->chan, data, length, trans_id, VM_PKT_COMP, 0);
@@ -182,7 +191,7 @@ static void comp_disarm(struct vmb_channel *ch)
 		/* the send queue's request, if it has one, stays */
 		if (!ch->pending_send_armed && ch->open)
 			set_channel_pending_send_size(ch->chan, 0);
-		ch->rx.comp_armed = false;
+		WRITE_ONCE(ch->rx.comp_armed, false);
 	}
 }
 
@@ -278,6 +287,26 @@ void vmb_completion_flush(struct vmb_channel *ch)
 }
 
 /**
+ * vmb_completion_resume() - vmb_completion_flush() if completions may wait
+ * @ch: the channel
+ *
+ * For the channel callback; cheap when nothing waits. A completion queues
+ * only after a write failed for room, which sets rx.comp_armed under
+ * ch->lock before the host can see pending_send_sz, and the flag is cleared
+ * only with the queue empty. A completion that queued while the send
+ * queue's request was already set has no flag of its own visible yet: with
+ * that request set, the queue is looked at under the lock too. The delayed
+ * work polls besides.
+ *
+ * Context: any; takes ch->lock if completions may wait.
+ */
+void vmb_completion_resume(struct vmb_channel *ch)
+{
+	if (READ_ONCE(ch->rx.comp_armed) || READ_ONCE(ch->pending_send_armed))
+		vmb_completion_flush(ch);
+}
+
+/**
  * vmb_completion_drop_queued() - forget the completions still waiting
  * @ch: a channel whose rings are closed
  *
@@ -291,7 +320,7 @@ void vmb_completion_drop_queued(struct vmb_channel *ch)
 
 	spin_lock_irqsave(&ch->lock, flags);
 	list_splice_init(&ch->rx.comp_queue, &dropped);
-	ch->rx.comp_armed = false;
+	WRITE_ONCE(ch->rx.comp_armed, false);
 	spin_unlock_irqrestore(&ch->lock, flags);
 
 	list_for_each_entry_safe(pc, tmp, &dropped, link) {
@@ -343,7 +372,7 @@ void *VmbChannelPacketGetClientContext(VMBPACKETCOMPLETION packet)
 {
 	struct vmb_channel *ch = packet->channel;
 
-	return ch->rx.context_size ? packet->data + ch->rx.payload_room : NULL;
+	return ch->rx.context_size ? packet->data + ch->rx.buffer_size : NULL;
 }
 EXPORT_SYMBOL_GPL(VmbChannelPacketGetClientContext);
 

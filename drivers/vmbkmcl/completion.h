@@ -30,20 +30,24 @@ struct vmb_packet_completion {
 	bool in_call;			/* ProcessPacket runs for it */
 	bool defer;			/* VmbChannelPacketDeferToPassive() in that call */
 	u32 flags;			/* VMBUS_CHANNEL_PROCESS_PACKET_FLAG_* */
-	u32 length;			/* payload bytes at data[] */
+	u32 length;			/* payload bytes at payload */
 	u32 comp_length;		/* bytes of a queued completion at data[] */
+	void *payload;			/* in data[]: the packet's offset8, or 0 */
 	struct vmb_mdl *mdl;		/* external data, or NULL */
-	/* the payload room (rx.payload_room), then the client context */
+	/*
+	 * The packet room (rx.buffer_size): the whole packet as hv_vmbus
+	 * copied it here, or its payload alone; then the client context
+	 */
 	u8 data[] __aligned(8);
 };
 
-int vmb_completion_cache_create(struct vmb_channel *ch);
-void vmb_completion_cache_destroy(struct vmb_channel *ch);
 struct vmb_packet_completion *vmb_completion_alloc(struct vmb_channel *ch);
+void vmb_completion_reuse(struct vmb_channel *ch, struct vmb_packet_completion *pc);
 void vmb_completion_free(struct vmb_packet_completion *pc);
 void vmb_completion_put(struct vmb_packet_completion *pc);
-void vmb_completion_deliver(struct vmb_channel *ch, struct vmb_packet_completion *pc);
+bool vmb_completion_deliver(struct vmb_channel *ch, struct vmb_packet_completion *pc);
 void vmb_completion_flush(struct vmb_channel *ch);
+void vmb_completion_resume(struct vmb_channel *ch);
 void vmb_completion_drop_queued(struct vmb_channel *ch);
 
 #endif /* _VMB_COMPLETION_H */

@@ -115,20 +115,17 @@ static int external_shape(const struct vmb_external *ext, u32 *ranges, u32 *byte
 	return 0;
 }
 
-/* vmb_external_size(), also giving the range count for the builder. */
-static NTSTATUS external_check(const struct vmb_channel *ch, const struct vmb_external *ext,
-			       u32 inline_length, u32 *ranges, u32 *desc_size)
+/* The limits a shaped send must meet; sets the descriptor's size. */
+static NTSTATUS external_limits(const struct vmb_channel *ch, u32 ranges, u32 bytes,
+				u64 data, u32 inline_length, u32 *desc_size)
 {
-	u32 bytes;
-	u64 data, packet;
+	u64 packet;
 
-	if (external_shape(ext, ranges, &bytes, &data))
-		return STATUS_INVALID_PARAMETER;
 	if (data > READ_ONCE(ch->max_external_data) ||
-	    *ranges > READ_ONCE(ch->max_external_chain))
+	    ranges > READ_ONCE(ch->max_external_chain))
 		return STATUS_INVALID_PARAMETER;
 #ifdef VMB_MPB_SINGLE_RANGE
-	if (*ranges > 1)
+	if (ranges > 1)
 		return STATUS_NOT_SUPPORTED;
 #endif
 	packet = ALIGN(DESC_HEADER + (u64)bytes + inline_length, sizeof(u64));
@@ -138,6 +135,18 @@ static NTSTATUS external_check(const struct vmb_channel *ch, const struct vmb_ex
 		return STATUS_INVALID_PARAMETER;
 	*desc_size = DESC_HEADER + bytes;
 	return STATUS_SUCCESS;
+}
+
+/* vmb_external_size(), also giving the range count for the builder. */
+static NTSTATUS external_check(const struct vmb_channel *ch, const struct vmb_external *ext,
+			       u32 inline_length, u32 *ranges, u32 *desc_size)
+{
+	u32 bytes;
+	u64 data;
+
+	if (external_shape(ext, ranges, &bytes, &data))
+		return STATUS_INVALID_PARAMETER;
+	return external_limits(ch, *ranges, bytes, data, inline_length, desc_size);
 }
 
 /**
@@ -180,9 +189,25 @@ NTSTATUS vmb_external_build(const struct vmb_channel *ch, const struct vmb_exter
 			    u32 inline_length, void *desc, u32 capacity, u32 *desc_size)
 {
 	struct vmbus_packet_mpb_array *mpb = desc;
-	u32 ranges, first, range_offset, pfns;
+	u32 ranges, first, range_offset, pfns, bytes;
 	struct gpa_range *range;
 	NTSTATUS status;
+	u64 data;
+
+	range = (struct gpa_range *)((u8 *)desc + DESC_HEADER);
+	if (!ext->pfns && !ext->first_only) {
+		/* an MDL window: checked, sized and written in one pass */
+		if (capacity < DESC_HEADER ||
+		    vmb_mdl_gpa_build(ext->mdl, ext->offset, ext->length, range,
+				      capacity - DESC_HEADER, &ranges, &bytes, &data))
+			return STATUS_INVALID_PARAMETER;
+		status = external_limits(ch, ranges, bytes, data, inline_length, desc_size);
+		if (status)
+			return status;
+		memset(mpb, 0, DESC_HEADER);
+		mpb->rangecount = ranges;
+		return STATUS_SUCCESS;
+	}
 
 	status = external_check(ch, ext, inline_length, &ranges, desc_size);
 	if (status)
@@ -192,19 +217,16 @@ NTSTATUS vmb_external_build(const struct vmb_channel *ch, const struct vmb_exter
 
 	memset(mpb, 0, DESC_HEADER);
 	mpb->rangecount = ranges;
-	range = (struct gpa_range *)((u8 *)desc + DESC_HEADER);
 	if (ext->pfns) {
 		range->byte_count = ext->pfn_count * HV_HYP_PAGE_SIZE;
 		range->byte_offset = 0;
 		memcpy(range->pfn_array, ext->pfns, ext->pfn_count * sizeof(u64));
-	} else if (ext->first_only) {
+	} else {
 		first_element_window(ext->mdl, ext->offset, ext->length, &first,
 				     &range_offset, &pfns);
 		range->byte_count = ext->length;
 		range->byte_offset = range_offset;
 		memcpy(range->pfn_array, &ext->mdl->pfns[first], pfns * sizeof(u64));
-	} else {
-		vmb_mdl_gpa_write(ext->mdl, ext->offset, ext->length, range);
 	}
 	return STATUS_SUCCESS;
 }

@@ -28,7 +28,7 @@ struct vmb_channel;
 struct vmb_external {
 	const struct vmb_mdl *mdl;
 	u32 offset;		/* the MDL window */
-	u32 length;
+	u32 length;		/* 0: to the chain's end, for vmb_external_build() */
 	bool first_only;	/* FORCE_MDL_LENGTH: the first element, to its last frame */
 	const u64 *pfns;	/* or whole 4 KiB frames */
 	u32 pfn_count;

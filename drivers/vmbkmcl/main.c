@@ -21,3 +21,4 @@ module_exit(vmb_exit);
 
 MODULE_DESCRIPTION("Windows VMBus Kernel-Mode Client Library model on top of hv_vmbus");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(VMBKMCL_VERSION);

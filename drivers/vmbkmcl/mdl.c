@@ -413,25 +413,50 @@ int vmb_mdl_gpa_size(const struct vmb_mdl *mdl, u32 offset, u32 length,
 EXPORT_SYMBOL_IF_KUNIT(vmb_mdl_gpa_size);
 
 /**
- * vmb_mdl_gpa_write() - write the GPA ranges of a window of a chain
+ * vmb_mdl_gpa_build() - write the GPA ranges of a window of a chain
  * @mdl: the chain
- * @offset: as for vmb_mdl_gpa_size(), which must have accepted the window
- * @length: likewise
- * @to: 8-byte aligned room for the bytes vmb_mdl_gpa_size() gave
+ * @offset: first byte of the window, from the start of the chain
+ * @length: bytes in the window; 0: up to the end of the chain
+ * @to: 8-byte aligned room for the ranges
+ * @capacity: bytes at @to
+ * @range_count: set to the number of GPA ranges
+ * @bytes: set to their size on the wire (struct gpa_range headers and PFNs)
+ * @data: set to the bytes the window covers
+ *
+ * One pass over the chain, for a send: the window is checked, sized and
+ * written at once.
+ *
+ * Context: any.
+ * Return: 0; -EINVAL for an empty window or one past the chain's end;
+ * -ENOSPC when the ranges do not fit @capacity (then @to holds part of them).
  */
-void vmb_mdl_gpa_write(const struct vmb_mdl *mdl, u32 offset, u32 length, void *to)
+int vmb_mdl_gpa_build(const struct vmb_mdl *mdl, u32 offset, u32 length, void *to,
+		      u32 capacity, u32 *range_count, u32 *bytes, u64 *data)
 {
-	u64 start = 0, end = (u64)offset + length;
-	u32 first, range_offset, count, pfns;
+	u64 start = 0, end = length ? (u64)offset + length : U64_MAX, covered = 0;
+	u32 first, range_offset, count, pfns, size = 0, n = 0;
 	struct gpa_range *range = to;
+	size_t part;
 
-	for (; mdl; start += mdl->byte_count, mdl = mdl->next) {
+	for (; mdl && start < end; start += mdl->byte_count, mdl = mdl->next) {
 		if (!window_part(mdl, start, offset, end, &first, &range_offset, &count, &pfns))
 			continue;
+		part = struct_size_t(struct gpa_range, pfn_array, pfns);
+		if (part > capacity - size)
+			return -ENOSPC;
 		range->byte_count = count;
 		range->byte_offset = range_offset;
 		memcpy(range->pfn_array, &mdl->pfns[first], pfns * sizeof(u64));
 		range = (struct gpa_range *)&range->pfn_array[pfns];
+		size += part;
+		covered += count;
+		n++;
 	}
+	if (!covered || (length && covered != length))
+		return -EINVAL;
+	*range_count = n;
+	*bytes = size;
+	*data = covered;
+	return 0;
 }
-EXPORT_SYMBOL_IF_KUNIT(vmb_mdl_gpa_write);
+EXPORT_SYMBOL_IF_KUNIT(vmb_mdl_gpa_build);

@@ -48,11 +48,12 @@ struct vmb_mdl *vmb_mdl_from_segments(const struct vmb_mdl_seg *segs, unsigned i
 /*
  * GPA ranges of the byte window [offset, offset + length) of a chain, as the
  * body of a GPA-direct packet: vmb_mdl_gpa_size() says how many ranges and
- * bytes, vmb_mdl_gpa_write() writes them.
+ * bytes, vmb_mdl_gpa_build() writes them.
  */
 int vmb_mdl_gpa_size(const struct vmb_mdl *mdl, u32 offset, u32 length,
 		     u32 *range_count, u32 *bytes);
-void vmb_mdl_gpa_write(const struct vmb_mdl *mdl, u32 offset, u32 length, void *to);
+int vmb_mdl_gpa_build(const struct vmb_mdl *mdl, u32 offset, u32 length, void *to,
+		      u32 capacity, u32 *range_count, u32 *bytes, u64 *data);
 
 unsigned int vmb_mdl_chain_length(const struct vmb_mdl *mdl);
 

@@ -42,7 +42,8 @@ static u32 deliver_deferred(struct vmb_channel *ch)
 
 	while ((pc = list_first_entry_or_null(&list, struct vmb_packet_completion, link))) {
 		list_del_init(&pc->link);
-		vmb_completion_deliver(ch, pc);
+		if (vmb_completion_deliver(ch, pc))
+			vmb_completion_free(pc);
 		n++;
 	}
 	return n;
@@ -57,7 +58,8 @@ static u32 deliver_from_ring(struct vmb_channel *ch)
 	n = vmb_receive_pull(ch, &batch, PASSIVE_BATCH);
 	while ((pc = list_first_entry_or_null(&batch, struct vmb_packet_completion, link))) {
 		list_del_init(&pc->link);
-		vmb_completion_deliver(ch, pc);
+		if (vmb_completion_deliver(ch, pc))
+			vmb_completion_free(pc);
 	}
 	return n;
 }

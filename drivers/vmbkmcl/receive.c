@@ -7,11 +7,26 @@
  * channel callback (hv_vmbus's tasklet), our own tasklet when something
  * else restarts delivery (a completion below the quota, Start, a budget
  * used up), or the passive worker. It reads with hv_vmbus's iterator, which
- * copies each packet out of the ring; completions of our own transactions
- * are handled on the spot (transaction.c), every other packet is checked
- * (validate.c), copied into a packet object of its own (completion.c) and
- * handed to ProcessPacket: right there in softirq context by default, or
- * by the passive worker (passive.c). ProcessingComplete follows each batch.
+ * copies each packet out of the ring, into a packet object of ours for the
+ * length of a pass (the copy buffer, below); completions of our own
+ * transactions are handled on the spot (transaction.c), every other packet
+ * is checked (validate.c) and handed with its object (completion.c) to
+ * ProcessPacket: right there in softirq context by default, or by the
+ * passive worker (passive.c). ProcessingComplete follows each batch.
+ *
+ * Copy buffer. hv_pkt_iter_first() copies each packet into the channel's
+ * rbi->pkt_buffer, which the next packet overwrites; a client may keep a
+ * packet until it completes it. Rather than copy every payload a second
+ * time, a pass points rbi->pkt_buffer at the packet room of a spare packet
+ * object (rx.spare, as large as hv_vmbus's buffer) before each packet is
+ * copied, and a data packet takes the object it landed in. Only the reader
+ * touches pkt_buffer, under rx_lock, and it puts hv_vmbus's own buffer back
+ * before it drops the lock, so hv_vmbus finds its buffer at close. The copy
+ * is as private as hv_vmbus's: the host cannot reach it, and the iterator
+ * steps by a copy of the descriptor taken before the client sees the packet.
+ * An object the client completed within the call is the spare again; when
+ * there is no spare and none can be allocated, hv_vmbus's own buffer
+ * receives the packet and its payload is copied into a new object.
  *
  * Callback mode. The channel runs in HV_CALL_DIRECT mode, not hv_vmbus's
  * default HV_CALL_BATCHED. In batched mode vmbus_on_event() unmasks the
@@ -99,38 +114,54 @@ static bool may_read(const struct vmb_channel *ch)
 }
 
 /*
- * Bytes between our iterator and the host's write index. The index is the
- * host's to write: check it before the iterator trusts it (pitfall B1).
+ * The host's write index. It is the host's to write: check it before the
+ * iterator trusts it (pitfall B1).
  */
-static bool ring_avail(struct vmb_channel *ch, u32 *avail)
+static bool ring_write_index(struct vmb_channel *ch, u32 *write)
 {
 	struct hv_ring_buffer_info *rbi = &ch->chan->inbound;
-	u32 dsize = rbi->ring_datasize, read = rbi->priv_read_index;
-	u32 write = READ_ONCE(rbi->ring_buffer->write_index);
+	u32 dsize = rbi->ring_datasize;
 
-	if (write >= dsize || write % sizeof(u64)) {
-		rx_fail(ch, "write index out of range", write, dsize);
+	*write = READ_ONCE(rbi->ring_buffer->write_index);
+	if (*write >= dsize || *write % sizeof(u64)) {
+		rx_fail(ch, "write index out of range", *write, dsize);
 		return false;
 	}
-	*avail = write >= read ? write - read : dsize - read + write;
 	return true;
 }
 
-/* Whether hv_vmbus's copy @desc frames as the host wrote it (B2, B6). */
-static bool framing_ok(struct vmb_channel *ch, const struct vmpacket_descriptor *desc)
+/* Bytes between our iterator and a checked write index. */
+static u32 ring_avail(const struct vmb_channel *ch, u32 write)
 {
-	u32 len = desc->len8 << 3, avail;
+	const struct hv_ring_buffer_info *rbi = &ch->chan->inbound;
+	u32 read = rbi->priv_read_index;
+
+	return write >= read ? write - read : rbi->ring_datasize - read + write;
+}
+
+/*
+ * Whether hv_vmbus's copy @desc frames as the host wrote it (B2, B6).
+ * @write is the write index last read in this pass, read again only when
+ * the packet reaches past it.
+ */
+static bool framing_ok(struct vmb_channel *ch, const struct vmpacket_descriptor *desc,
+		       u32 *write)
+{
+	u32 len = desc->len8 << 3;
 
 	/* hv_vmbus cut it to its buffer, and steps by the cut length */
 	if (len > ch->rx.limit) {
 		rx_fail(ch, "packet longer than the channel's maximum", len, ch->rx.limit);
 		return false;
 	}
-	if (!ring_avail(ch, &avail))
+	if (likely(len + RX_TRAILER <= ring_avail(ch, *write)))
+		return true;
+	if (!ring_write_index(ch, write))
 		return false;
 	/* len8 below 2 or beyond the bytes written: hv_vmbus took what it found */
-	if (len + RX_TRAILER > avail) {
-		rx_fail(ch, "packet length beyond the bytes written", len, avail);
+	if (len + RX_TRAILER > ring_avail(ch, *write)) {
+		rx_fail(ch, "packet length beyond the bytes written", len,
+			ring_avail(ch, *write));
 		return false;
 	}
 	return true;
@@ -166,24 +197,57 @@ static void out_of_memory(struct vmb_channel *ch)
 }
 
 /*
+ * Where hv_vmbus copies the next packet: the spare object's packet room,
+ * or @own, hv_vmbus's buffer, without one.
+ */
+static void aim_copy(struct vmb_channel *ch, void *own)
+{
+	struct hv_ring_buffer_info *rbi = &ch->chan->inbound;
+	struct vmb_packet_completion *pc = ch->rx.spare;
+
+	if (!pc && rbi->pkt_buffer_size <= ch->rx.buffer_size) {
+		pc = vmb_completion_alloc(ch);
+		ch->rx.spare = pc;
+	}
+	rbi->pkt_buffer = pc ? pc->data : own;
+}
+
+/* A packet object the client is done with: the next spare, or freed. */
+static void recycle(struct vmb_channel *ch, struct vmb_packet_completion *pc)
+{
+	if (ch->rx.spare) {
+		vmb_completion_free(pc);
+		return;
+	}
+	vmb_completion_reuse(ch, pc);
+	ch->rx.spare = pc;
+}
+
+/*
  * One pass over the ring, in ring order. A packet the pass stops at stays in
  * the ring: the iterator steps past a packet only once it is consumed.
  */
 static void read_ring(struct vmb_channel *ch, struct rx_pass *p)
 {
 	struct vmbus_channel *chan = ch->chan;
+	void *own = chan->inbound.pkt_buffer;
 	const struct vmpacket_descriptor *desc;
 	struct vmb_packet_completion *pc;
-	u32 avail;
+	struct vmpacket_descriptor hdr;
+	u32 write;
 
 	lockdep_assert_held(&ch->rx_lock);
 
 	atomic64_inc(&ch->rx.stats.passes);
-	if (!ring_avail(ch, &avail))
+	if (!ring_write_index(ch, &write))
 		return;
-	for (desc = hv_pkt_iter_first(chan); desc; desc = __hv_pkt_iter_next(chan, desc)) {
+	aim_copy(ch, own);
+	for (desc = hv_pkt_iter_first(chan); desc;
+	     aim_copy(ch, own), desc = __hv_pkt_iter_next(chan, &hdr)) {
+		/* the iterator's step, before the client may write to the copy */
+		hdr = *desc;
 		/* ProcessPacket may have failed a packet */
-		if (!may_read(ch) || !framing_ok(ch, desc))
+		if (!may_read(ch) || !framing_ok(ch, desc, &write))
 			break;
 
 		switch (vmb_validate_kind(ch, desc)) {
@@ -221,11 +285,13 @@ static void read_ring(struct vmb_channel *ch, struct rx_pass *p)
 		atomic_inc(&ch->rx_outstanding);
 		if (p->mode == RX_PULL)
 			list_add_tail(&pc->link, p->batch);
-		else
-			vmb_completion_deliver(ch, pc);
+		else if (vmb_completion_deliver(ch, pc))
+			recycle(ch, pc);
 	}
 	p->empty = !desc;
 close:
+	/* hv_vmbus's buffer back, for close */
+	chan->inbound.pkt_buffer = own;
 	/* publish the read index; signals the host if it waits for room */
 	hv_pkt_iter_close(chan);
 }
@@ -271,16 +337,32 @@ static u32 read_passes(struct vmb_channel *ch, enum rx_mode mode,
 	return taken;
 }
 
-/* The reader in softirq context: the channel callback and our tasklet. */
+/*
+ * Completions the reader handled freed transaction ids, and a callback may
+ * mean the host freed ring space: write what waited for either. Without a
+ * packet or completion waiting nothing is armed, and neither takes the
+ * channel lock (send.c, completion.c).
+ */
+static void resume_sends(struct vmb_channel *ch)
+{
+	vmb_send_resume(ch);
+	vmb_completion_resume(ch);
+}
+
+/*
+ * The reader in softirq context: the channel callback and our tasklet, both
+ * run by a tasklet, so rx_lock needs no _bh here.
+ */
 static void dispatch(struct vmb_channel *ch)
 {
 	bool more;
 	u32 n;
 
-	spin_lock_bh(&ch->rx_lock);
+	spin_lock(&ch->rx_lock);
 	if (ch->rx.passive) {
 		read_passes(ch, RX_COMPLETIONS, NULL, 0, &more);
-		spin_unlock_bh(&ch->rx_lock);
+		spin_unlock(&ch->rx_lock);
+		resume_sends(ch);
 		if (more)
 			vmb_passive_kick(ch);
 		return;
@@ -288,7 +370,8 @@ static void dispatch(struct vmb_channel *ch)
 	n = read_passes(ch, RX_DELIVER, NULL, RX_BUDGET, &more);
 	if (n && ch->processing_complete)
 		ch->processing_complete(ch, n);
-	spin_unlock_bh(&ch->rx_lock);
+	spin_unlock(&ch->rx_lock);
+	resume_sends(ch);
 	/* the budget is used up: let other softirq work run first */
 	if (more)
 		tasklet_schedule(&ch->rx.tasklet);
@@ -306,9 +389,6 @@ void vmb_receive_callback(void *context)
 
 	atomic64_inc(&ch->rx.stats.callbacks);
 	dispatch(ch);
-	/* the host freed ring space, or completions freed transaction ids */
-	vmb_send_drain(ch);
-	vmb_completion_flush(ch);
 }
 
 static void rx_tasklet(struct tasklet_struct *t)
@@ -361,6 +441,7 @@ u32 vmb_receive_pull(struct vmb_channel *ch, struct list_head *batch, u32 max)
 	if (ch->rx.passive)
 		n = read_passes(ch, RX_PULL, batch, max, &more);
 	spin_unlock_bh(&ch->rx_lock);
+	resume_sends(ch);
 	return n;
 }
 
@@ -385,7 +466,8 @@ void vmb_receive_retire(struct vmb_channel *ch)
 	WARN_ON_ONCE(left < 0);
 	if (atomic_read(&ch->rx.blocked) && atomic_xchg(&ch->rx.blocked, 0))
 		vmb_receive_kick(ch);
-	if (!left)
+	/* waiters queue themselves under retire_lock: no barrier needed */
+	if (!left && waitqueue_active(&ch->rx_wait))
 		wake_up_all(&ch->rx_wait);
 	spin_unlock_irqrestore(&ch->rx.retire_lock, flags);
 }
@@ -470,7 +552,7 @@ void vmb_receive_init(struct vmb_channel *ch)
  * writer always leaves free and the trailer.
  *
  * Context: process; state_mutex held.
- * Return: STATUS_SUCCESS or STATUS_INSUFFICIENT_RESOURCES.
+ * Return: STATUS_SUCCESS.
  */
 NTSTATUS vmb_receive_prepare(struct vmb_channel *ch)
 {
@@ -484,10 +566,10 @@ NTSTATUS vmb_receive_prepare(struct vmb_channel *ch)
 	ch->rx.context_size = ch->client_context_size;
 	limit = (u64)vmb_external_room(ch) + ch->rx.payload_room;
 	ch->rx.limit = min_t(u64, limit, dsize - 2 * RX_TRAILER);
+	/* hv_vmbus's copy buffer, and the payload of a queued completion */
+	ch->rx.buffer_size = max(vmb_receive_buffer_size(ch), ch->rx.payload_room);
 	ch->rx.failed = false;
 	atomic_set(&ch->rx.blocked, 0);
-	if (vmb_completion_cache_create(ch))
-		return STATUS_INSUFFICIENT_RESOURCES;
 	return STATUS_SUCCESS;
 }
 
@@ -545,7 +627,8 @@ void vmb_receive_suspend(struct vmb_channel *ch)
  * vmb_receive_release() - the channel's rings are closed
  * @ch: the channel, after vmbus_close() or a failed open
  *
- * Drops the completions still waiting and frees the packet objects' cache.
+ * Drops the completions still waiting and frees the reader's spare packet
+ * object.
  *
  * Context: process; state_mutex held.
  */
@@ -561,7 +644,10 @@ void vmb_receive_release(struct vmb_channel *ch)
 	tasklet_kill(&ch->rx.tasklet);
 	vmb_passive_cancel(ch);
 	vmb_completion_drop_queued(ch);
-	vmb_completion_cache_destroy(ch);
+	if (ch->rx.spare) {
+		vmb_completion_free(ch->rx.spare);
+		ch->rx.spare = NULL;
+	}
 }
 
 /**

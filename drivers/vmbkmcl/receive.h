@@ -21,9 +21,9 @@
  */
 #define VMB_RX_MAX_SEGMENTS	8192
 
-struct kmem_cache;
 struct list_head;
 struct vmb_channel;
+struct vmb_packet_completion;
 
 /*
  * Counters of a channel's incoming path, for tests and debugging. They only
@@ -66,10 +66,11 @@ struct vmb_xfer_set {
 struct vmb_rx {
 	/* set by vmb_receive_prepare() while Disabled */
 	u32 limit;		/* largest packet accepted, descriptor included */
-	u32 payload_room;	/* payload bytes a completion object holds */
-	u32 context_size;	/* client context bytes after the payload */
-	struct kmem_cache *cache;
-	char cache_name[24];
+	u32 payload_room;	/* largest payload accepted, 8-byte multiple */
+	u32 buffer_size;	/* a completion object's packet room, before the context */
+	u32 context_size;	/* client context bytes after the packet room */
+	/* the next packet's copy buffer, the reader's (completion.c); rx_lock */
+	struct vmb_packet_completion *spare;
 
 	bool paused;		/* VmbChannelPause() until VmbChannelStart(); state_mutex */
 	bool passive;		/* ProcessPacket in process context; rx_lock */

@@ -31,8 +31,8 @@ static u32 packet_ring_bytes(const struct vmb_packet *pkt, u32 length)
 	return ALIGN(desc + length, sizeof(u64)) + sizeof(u64);
 }
 
-static int ring_write(struct vmb_channel *ch, struct vmb_packet *pkt,
-		      const void *buffer, u32 length)
+static __always_inline int ring_write(struct vmb_channel *ch, struct vmb_packet *pkt,
+				      const void *buffer, u32 length)
 {
 	bool wait = pkt->flags & VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION;
 	u64 trans_id = 0;
@@ -74,25 +74,37 @@ static int ring_write(struct vmb_channel *ch, struct vmb_packet *pkt,
 }
 
 /*
- * Write, and when the ring is full ask the host for a signal once enough
- * is free. The retry after setting pending_send_sz closes the window in
- * which the host drained the ring before it could see our request
- * (RING-PROTOCOL.md 3.3, the lost wake-up of pitfall A1).
+ * After a write failed for room or a transaction id: ask the host for a
+ * signal once enough is free, and write again. The retry after setting
+ * pending_send_sz closes the window in which the host drained the ring
+ * before it could see our request (RING-PROTOCOL.md 3.3, the lost wake-up
+ * of pitfall A1).
  */
-static int try_write(struct vmb_channel *ch, struct vmb_packet *pkt,
-		     const void *buffer, u32 length, bool arm)
+static noinline int rearm_write(struct vmb_channel *ch, struct vmb_packet *pkt,
+				const void *buffer, u32 length)
+{
+	WRITE_ONCE(ch->pending_send_armed, true);
+	/*
+	 * Armed before the host can see pending_send_sz: the callback that
+	 * its signal runs looks at the flag without the lock (vmb_send_resume()).
+	 */
+	smp_wmb();
+	set_channel_pending_send_size(ch->chan, packet_ring_bytes(pkt, length));
+	/* order the pending_send_sz store before re-reading read_index */
+	virt_mb();
+	return ring_write(ch, pkt, buffer, length);
+}
+
+/* Write, and when that fails for room or an id and @arm, rearm_write(). */
+static __always_inline int try_write(struct vmb_channel *ch, struct vmb_packet *pkt,
+				     const void *buffer, u32 length, bool arm)
 {
 	int ret;
 
 	ret = ring_write(ch, pkt, buffer, length);
-	if (ret != -EAGAIN || !arm)
-		return ret;
-
-	set_channel_pending_send_size(ch->chan, packet_ring_bytes(pkt, length));
-	ch->pending_send_armed = true;
-	/* order the pending_send_sz store before re-reading read_index */
-	virt_mb();
-	return ring_write(ch, pkt, buffer, length);
+	if (unlikely(ret == -EAGAIN) && arm)
+		ret = rearm_write(ch, pkt, buffer, length);
+	return ret;
 }
 
 static void disarm_pending(struct vmb_channel *ch)
@@ -102,7 +114,7 @@ static void disarm_pending(struct vmb_channel *ch)
 	/* after vmbus_close() the ring is gone; a new one starts at 0 */
 	if (ch->pending_send_armed && ch->open)
 		set_channel_pending_send_size(ch->chan, 0);
-	ch->pending_send_armed = false;
+	WRITE_ONCE(ch->pending_send_armed, false);
 }
 
 static void queue_packet(struct vmb_channel *ch, struct vmb_packet *pkt,
@@ -129,9 +141,13 @@ static void write_failed(struct vmb_channel *ch, int ret)
 				    ret);
 }
 
-NTSTATUS vmb_send_submit(struct vmb_packet *pkt, const void *buffer, u32 length,
-			 const struct vmb_external *ext, u32 flags,
-			 enum vmb_send_mode mode)
+/*
+ * vmb_send_submit(), inlined into the VmbPacketSend*() calls, where the
+ * compiler drops what their constant arguments rule out.
+ */
+static __always_inline NTSTATUS submit(struct vmb_packet *pkt, const void *buffer,
+				       u32 length, const struct vmb_external *ext,
+				       u32 flags, enum vmb_send_mode mode)
 {
 	struct vmb_channel *ch = pkt->channel;
 	unsigned long irqflags;
@@ -185,6 +201,13 @@ written:
 	return STATUS_SUCCESS;
 }
 
+NTSTATUS vmb_send_submit(struct vmb_packet *pkt, const void *buffer, u32 length,
+			 const struct vmb_external *ext, u32 flags,
+			 enum vmb_send_mode mode)
+{
+	return submit(pkt, buffer, length, ext, flags, mode);
+}
+
 /* Complete a list of packets taken off the channel, in order. */
 static void complete_list(struct list_head *list, NTSTATUS status)
 {
@@ -231,6 +254,32 @@ void vmb_send_drain(struct vmb_channel *ch)
 	spin_unlock_irqrestore(&ch->lock, irqflags);
 
 	complete_list(&written, STATUS_SUCCESS);
+}
+
+/**
+ * vmb_send_resume() - vmb_send_drain() if a packet may wait in the queue
+ * @ch: the channel
+ *
+ * For the channel callback, after the reader handled completions (which
+ * free transaction ids) or when the host freed ring space; cheap when
+ * nothing waits. A packet queues only after a write failed with the queue
+ * empty, or behind such a packet, and that write sets pending_send_armed
+ * under ch->lock before it tries again and queues, and clears it only when
+ * the queue is empty again:
+ * - when the host's signal for room runs the callback, the flag was set
+ *   before pending_send_sz, so the callback sees it and takes the lock,
+ *   which waits for the sender to finish queueing;
+ * - when completions freed the ids it lacked, vmb_transaction_complete()
+ *   took ch->lock after the sender's failed write, or else that write would
+ *   have found the id; either way the flag is visible here.
+ * Packets queued while the channel was closed are drained by Enable.
+ *
+ * Context: any; takes ch->lock if a packet may wait.
+ */
+void vmb_send_resume(struct vmb_channel *ch)
+{
+	if (READ_ONCE(ch->pending_send_armed))
+		vmb_send_drain(ch);
 }
 
 /**
@@ -298,18 +347,19 @@ static NTSTATUS check_send(VMBPACKET packet, const void *buffer, u32 length, u32
 NTSTATUS VmbPacketSend(VMBPACKET packet, const void *buffer, u32 length,
 		       struct vmb_mdl *external, u32 flags)
 {
-	struct vmb_external ext = { .mdl = external };
 	NTSTATUS status = check_send(packet, buffer, length, flags);
+	struct vmb_external ext;
 
 	if (status)
 		return status;
 	if (!external)
-		return vmb_send_submit(packet, buffer, length, NULL, flags, VMB_SEND_QUEUE);
+		return submit(packet, buffer, length, NULL, flags, VMB_SEND_QUEUE);
 	/* the host holds our pages until it completes: a transaction always */
 	if (!(flags & VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION))
 		return STATUS_INVALID_PARAMETER;
-	ext.length = vmb_mdl_byte_count(external);
-	return vmb_send_submit(packet, buffer, length, &ext, flags, VMB_SEND_QUEUE);
+	/* the whole chain: length 0 */
+	ext = (struct vmb_external){ .mdl = external };
+	return submit(packet, buffer, length, &ext, flags, VMB_SEND_QUEUE);
 }
 EXPORT_SYMBOL_GPL(VmbPacketSend);
 
@@ -323,18 +373,21 @@ NTSTATUS VmbPacketSendWithExternalMdl(VMBPACKET packet, const void *buffer, u32 
 		.first_only = flags & VMBUS_CHANNEL_FORMAT_FLAG_FORCE_MDL_LENGTH,
 	};
 	NTSTATUS status = check_send(packet, buffer, length, flags);
-	u32 total;
 
 	if (status)
 		return status;
 	if (!mdl || !(flags & VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION))
 		return STATUS_INVALID_PARAMETER;
 	/* KMCL: FORCE_MDL_LENGTH uses the first MDL of the chain only */
-	total = ext.first_only ? mdl->byte_count : vmb_mdl_byte_count(mdl);
-	if (mdl_offset >= total)
-		return STATUS_INVALID_PARAMETER;
-	ext.length = mdl_length ?: total - mdl_offset;
-	return vmb_send_submit(packet, buffer, length, &ext, flags, VMB_SEND_QUEUE);
+	if (ext.first_only) {
+		if (mdl_offset >= mdl->byte_count)
+			return STATUS_INVALID_PARAMETER;
+		ext.length = mdl_length ?: mdl->byte_count - mdl_offset;
+	} else {
+		/* 0: to the end; the builder checks the window in its one pass */
+		ext.length = mdl_length;
+	}
+	return submit(packet, buffer, length, &ext, flags, VMB_SEND_QUEUE);
 }
 EXPORT_SYMBOL_GPL(VmbPacketSendWithExternalMdl);
 
@@ -348,6 +401,6 @@ NTSTATUS VmbPacketSendWithExternalPfns(VMBPACKET packet, const void *buffer, u32
 		return status;
 	if (!pfns || !pfn_count || !(flags & VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION))
 		return STATUS_INVALID_PARAMETER;
-	return vmb_send_submit(packet, buffer, length, &ext, flags, VMB_SEND_QUEUE);
+	return submit(packet, buffer, length, &ext, flags, VMB_SEND_QUEUE);
 }
 EXPORT_SYMBOL_GPL(VmbPacketSendWithExternalPfns);

@@ -10,6 +10,10 @@
  * arrives or at close; the completion is dropped and never touches the
  * caller's buffer), or the completion routine already claimed it and we
  * wait for it to finish, which it does without sleeping.
+ *
+ * The packet object of a request that ended normally is kept in the channel
+ * (sync_spare) for the next request that fits it, rather than freed and
+ * allocated again for every request.
  */
 #include <linux/completion.h>
 #include <linux/jiffies.h>
@@ -71,6 +75,46 @@ long vmb_sync_timeout_jiffies(s64 timeout, u64 now_100ns)
 	/* nsecs_to_jiffies64() truncates; a partial jiffy is a whole one */
 	ns = ns > U64_MAX - (TICK_NSEC - 1) ? U64_MAX : ns + TICK_NSEC - 1;
 	return min_t(u64, nsecs_to_jiffies64(ns), MAX_SCHEDULE_TIMEOUT - 1);
+}
+
+/*
+ * A packet object for a request of @capacity payload bytes and a descriptor
+ * of @desc_capacity: the spare if it fits, else a new one.
+ */
+static struct vmb_packet *sync_packet(struct vmb_channel *ch, u32 capacity,
+				      u32 desc_capacity, gfp_t gfp)
+{
+	struct vmb_packet *pkt = xchg(&ch->sync_spare, NULL);
+
+	if (pkt) {
+		/* idle, off every list: the send sets the rest */
+		if (pkt->capacity >= capacity && pkt->desc_capacity >= desc_capacity)
+			return pkt;
+		vmb_packet_destroy(pkt);
+	}
+	return vmb_packet_alloc(ch, capacity, desc_capacity, gfp);
+}
+
+/* The request is over and nobody holds @pkt: keep it for the next one. */
+static void sync_packet_done(struct vmb_channel *ch, struct vmb_packet *pkt)
+{
+	pkt = xchg(&ch->sync_spare, pkt);
+	if (pkt)
+		vmb_packet_destroy(pkt);
+}
+
+/**
+ * vmb_sync_cleanup() - free the spare request packet
+ * @ch: a channel being freed
+ *
+ * Context: process.
+ */
+void vmb_sync_cleanup(struct vmb_channel *ch)
+{
+	struct vmb_packet *pkt = xchg(&ch->sync_spare, NULL);
+
+	if (pkt)
+		vmb_packet_destroy(pkt);
 }
 
 static void sync_completion(VMBPACKET packet, NTSTATUS status, void *buffer,
@@ -160,8 +204,8 @@ NTSTATUS VmbChannelSendSynchronousRequest(VMBCHANNEL channel,
 			   vmb_sync_timeout_jiffies(*timeout, vmb_sync_now_100ns());
 
 	/* room for this payload only: it is the one thing this packet sends */
-	pkt = vmb_packet_alloc(channel, size, ALIGN(desc_size, sizeof(u64)),
-			       zero && !wait_completion ? GFP_ATOMIC : GFP_KERNEL);
+	pkt = sync_packet(channel, size, ALIGN(desc_size, sizeof(u64)),
+			  zero && !wait_completion ? GFP_ATOMIC : GFP_KERNEL);
 	if (!pkt)
 		return STATUS_INSUFFICIENT_RESOURCES;
 	init_completion(&waiter.done);
@@ -198,7 +242,7 @@ done:
 	if (completion_size && NT_SUCCESS(status))
 		*completion_size = waiter.copied;
 free:
-	vmb_packet_destroy(pkt);
+	sync_packet_done(channel, pkt);
 	return status;
 }
 EXPORT_SYMBOL_GPL(VmbChannelSendSynchronousRequest);

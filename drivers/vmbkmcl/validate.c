@@ -58,39 +58,6 @@ enum vmb_rx_verdict vmb_validate_drop(struct vmb_channel *ch,
 	return VMB_RX_DROPPED;
 }
 
-/**
- * vmb_validate_kind() - what a packet is, or that it is to be dropped
- * @ch: the channel
- * @desc: the packet's private copy
- *
- * Context: the reader, rx_lock held.
- * Return: VMB_RX_COMPLETION, VMB_RX_DATA, or VMB_RX_BAD for a packet that
- * was counted and reported as dropped.
- */
-enum vmb_rx_kind vmb_validate_kind(struct vmb_channel *ch,
-				   const struct vmpacket_descriptor *desc)
-{
-	switch (desc->type) {
-	case VM_PKT_COMP:
-		if (desc->flags) {
-			vmb_validate_drop(ch, desc, "flags on a completion");
-			return VMB_RX_BAD;
-		}
-		return VMB_RX_COMPLETION;
-	case VM_PKT_DATA_INBAND:
-	case VM_PKT_DATA_USING_XFER_PAGES:
-	case VM_PKT_DATA_USING_GPA_DIRECT:
-		if (desc->flags & ~VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED) {
-			vmb_validate_drop(ch, desc, "unknown flags");
-			return VMB_RX_BAD;
-		}
-		return VMB_RX_DATA;
-	default:
-		vmb_validate_drop(ch, desc, "unknown or unsupported type");
-		return VMB_RX_BAD;
-	}
-}
-
 static bool guest_ram(u64 hvpfn)
 {
 	/* the frame's address must not overflow, then name a page we have */
@@ -174,10 +141,14 @@ static int gpa_mdl(const u8 *pkt, u32 frames, struct vmb_mdl **out)
 }
 
 /**
- * vmb_validate_take() - check a data packet and copy it into a packet object
+ * vmb_validate_take() - check a data packet and give it a packet object
  * @ch: the channel
  * @desc: the packet's private copy, a VMB_RX_DATA packet
  * @out: receives the packet object on VMB_RX_TAKEN
+ *
+ * A packet that hv_vmbus copied into the reader's spare object (receive.c)
+ * takes that object as it is; one in hv_vmbus's own buffer has its payload
+ * copied into a new object.
  *
  * Context: the reader, rx_lock held; GFP_ATOMIC.
  * Return: VMB_RX_TAKEN; VMB_RX_DROPPED (counted and reported); VMB_RX_NOMEM
@@ -188,8 +159,8 @@ enum vmb_rx_verdict vmb_validate_take(struct vmb_channel *ch,
 				      struct vmb_packet_completion **out)
 {
 	u32 len = desc->len8 << 3, off = desc->offset8 << 3, frames = 0;
+	struct vmb_packet_completion *pc = ch->rx.spare;
 	const u8 *pkt = (const u8 *)desc;
-	struct vmb_packet_completion *pc;
 	struct vmb_mdl *mdl = NULL;
 	const char *why = NULL;
 	int ret = 0;
@@ -223,16 +194,23 @@ enum vmb_rx_verdict vmb_validate_take(struct vmb_channel *ch,
 			return vmb_validate_drop(ch, desc, "GPA ranges beyond what an MDL holds");
 	}
 
-	pc = vmb_completion_alloc(ch);
-	if (!pc) {
-		vmb_mdl_free(mdl);
-		return VMB_RX_NOMEM;
+	if (pc && pkt == pc->data) {
+		/* hv_vmbus copied it into the spare: it stays where it is */
+		ch->rx.spare = NULL;
+		pc->payload = pc->data + off;
+	} else {
+		pc = vmb_completion_alloc(ch);
+		if (!pc) {
+			vmb_mdl_free(mdl);
+			return VMB_RX_NOMEM;
+		}
+		pc->payload = pc->data;
+		memcpy(pc->data, pkt + off, len - off);
 	}
 	pc->type = desc->type;
 	pc->trans_id = desc->trans_id;
 	pc->wants_completion = desc->flags & VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED;
 	pc->length = len - off;
-	memcpy(pc->data, pkt + off, pc->length);
 	pc->mdl = mdl;
 	if (mdl)
 		pc->flags = VMBUS_CHANNEL_PROCESS_PACKET_FLAG_EXTERNAL_DATA;
