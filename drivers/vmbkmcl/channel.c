@@ -22,6 +22,7 @@
 #include "channel.h"
 #include "external.h"
 #include "gpadl.h"
+#include "obs.h"
 #include "packet.h"
 #include "receive.h"
 #include "send.h"
@@ -74,6 +75,7 @@ NTSTATUS VmbChannelAllocate(struct device *parent, bool is_server,
 	ch->incoming_pages = VMB_DEFAULT_RING_PAGES;
 	ch->outgoing_pages = VMB_DEFAULT_RING_PAGES;
 	VMB_CHANNEL_STATE_CHANGE_CALLBACKS_INIT(&ch->callbacks);
+	vmb_obs_channel_add(ch);
 
 	*channel = ch;
 	return STATUS_SUCCESS;
@@ -90,6 +92,7 @@ void VmbChannelCleanup(VMBCHANNEL channel)
 	/* sends made while Disabled were queued for an Enable that never came */
 	vmb_send_cancel_all(channel);
 	vmb_receive_cleanup(channel);
+	vmb_obs_channel_remove(channel);
 
 	mutex_destroy(&channel->state_mutex);
 	kfree(channel->friendly_name);
@@ -215,6 +218,7 @@ NTSTATUS VmbChannelEnable(VMBCHANNEL channel)
 		status = vmb_errno_to_ntstatus(ret);
 		goto unlock;
 	}
+	vmb_obs_set_state(ch, VMB_STATE_OPENING);
 	/* KMCL lets Opened send; packets queued while Disabled go first */
 	set_open(ch, true);
 	vmb_send_drain(ch);
@@ -228,12 +232,14 @@ NTSTATUS VmbChannelEnable(VMBCHANNEL channel)
 
 	/* Started, incoming delivery, PostStarted; not while paused */
 	vmb_receive_resume(ch);
+	vmb_obs_set_state(ch, ch->rx.paused ? VMB_STATE_PAUSED : VMB_STATE_OPEN);
 
 	mutex_unlock(&ch->state_mutex);
 	return STATUS_SUCCESS;
 
 close:
 	close_channel(ch, false);
+	vmb_obs_set_state(ch, VMB_STATE_DISABLED);
 unlock:
 	mutex_unlock(&ch->state_mutex);
 	return status;
@@ -251,6 +257,7 @@ void VmbChannelDisable(VMBCHANNEL channel)
 	mutex_lock(&ch->state_mutex);
 	if (!ch->enabled)
 		goto unlock;
+	vmb_obs_set_state(ch, VMB_STATE_CLOSING);
 
 	/*
 	 * No ProcessPacket runs from here until the next Started; Suspend,
@@ -260,6 +267,7 @@ void VmbChannelDisable(VMBCHANNEL channel)
 
 	close_channel(ch, true);
 	ch->enabled = false;
+	vmb_obs_set_state(ch, VMB_STATE_DISABLED);
 unlock:
 	mutex_unlock(&ch->state_mutex);
 }
@@ -398,6 +406,7 @@ NTSTATUS VmbChannelInitSetFriendlyName(VMBCHANNEL channel, const char *name)
 		return init_end(channel, STATUS_INSUFFICIENT_RESOURCES);
 	kfree(channel->friendly_name);
 	channel->friendly_name = copy;
+	vmb_obs_channel_rename(channel);
 	return init_end(channel, STATUS_SUCCESS);
 }
 EXPORT_SYMBOL_GPL(VmbChannelInitSetFriendlyName);

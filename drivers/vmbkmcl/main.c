@@ -4,17 +4,31 @@
  */
 #include <linux/module.h>
 
+#include "debugfs.h"
+#include "version.h"
+
 static int __init vmb_init(void)
 {
+	/* debugfs is for people: a failure there fails nothing */
+	vmb_debugfs_init();
 	return 0;
 }
 
 static void __exit vmb_exit(void)
 {
+	vmb_debugfs_exit();
 }
 
 module_init(vmb_init);
 module_exit(vmb_exit);
 
+/*
+ * No MODULE_SOFTDEP("pre: hv_vmbus"): the hv_vmbus symbols we call make
+ * depmod record the module that exports them as a hard dependency, which
+ * is hv_vmbus on Hyper-V and vmbus_sim in the test kernels (where no
+ * hv_vmbus exists for a soft dependency to name).
+ */
+MODULE_AUTHOR("vmbkmcl maintainers");
 MODULE_DESCRIPTION("Windows VMBus Kernel-Mode Client Library model on top of hv_vmbus");
+MODULE_VERSION(VMBKMCL_VERSION);
 MODULE_LICENSE("GPL");

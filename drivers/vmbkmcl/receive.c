@@ -52,6 +52,7 @@
 #include "channel.h"
 #include "completion.h"
 #include "external.h"
+#include "obs.h"
 #include "passive.h"
 #include "receive.h"
 #include "send.h"
@@ -219,6 +220,7 @@ static void read_ring(struct vmb_channel *ch, struct rx_pass *p)
 		p->consumed++;
 		p->taken++;
 		atomic_inc(&ch->rx_outstanding);
+		vmb_count(ch, taken);
 		if (p->mode == RX_PULL)
 			list_add_tail(&pc->link, p->batch);
 		else
@@ -382,6 +384,7 @@ void vmb_receive_retire(struct vmb_channel *ch)
 
 	spin_lock_irqsave(&ch->rx.retire_lock, flags);
 	left = atomic_dec_return(&ch->rx_outstanding);
+	vmb_count(ch, retired);
 	WARN_ON_ONCE(left < 0);
 	if (atomic_read(&ch->rx.blocked) && atomic_xchg(&ch->rx.blocked, 0))
 		vmb_receive_kick(ch);
@@ -585,8 +588,10 @@ void VmbChannelPause(VMBCHANNEL channel)
 	mutex_lock(&channel->state_mutex);
 	if (!channel->rx.paused) {
 		/* a Disabled channel pauses now and stays so when enabled */
-		if (channel->enabled)
+		if (channel->enabled) {
 			suspend_delivery(channel);
+			vmb_obs_set_state(channel, VMB_STATE_PAUSED);
+		}
 		channel->rx.paused = true;
 	}
 	mutex_unlock(&channel->state_mutex);
@@ -600,8 +605,10 @@ void VmbChannelStart(VMBCHANNEL channel)
 	mutex_lock(&channel->state_mutex);
 	if (channel->rx.paused) {
 		channel->rx.paused = false;
-		if (channel->enabled)
+		if (channel->enabled) {
 			resume_delivery(channel);
+			vmb_obs_set_state(channel, VMB_STATE_OPEN);
+		}
 	}
 	mutex_unlock(&channel->state_mutex);
 }

@@ -19,8 +19,10 @@
 #include "channel.h"
 #include "external.h"
 #include "mdl.h"
+#include "obs.h"
 #include "packet.h"
 #include "send.h"
+#include "trace.h"
 #include "transaction.h"
 
 /* Ring bytes a packet takes, trailer included. */
@@ -85,14 +87,20 @@ static int try_write(struct vmb_channel *ch, struct vmb_packet *pkt,
 	int ret;
 
 	ret = ring_write(ch, pkt, buffer, length);
-	if (ret != -EAGAIN || !arm)
-		return ret;
-
-	set_channel_pending_send_size(ch->chan, packet_ring_bytes(pkt, length));
-	ch->pending_send_armed = true;
-	/* order the pending_send_sz store before re-reading read_index */
-	virt_mb();
-	return ring_write(ch, pkt, buffer, length);
+	if (ret == -EAGAIN && arm) {
+		set_channel_pending_send_size(ch->chan, packet_ring_bytes(pkt, length));
+		ch->pending_send_armed = true;
+		/* order the pending_send_sz store before re-reading read_index */
+		virt_mb();
+		ret = ring_write(ch, pkt, buffer, length);
+	}
+	if (!ret) {
+		vmb_count(ch, sent);
+		trace_vmb_send(ch, pkt, length, false);
+	} else if (ret == -EAGAIN) {
+		vmb_count(ch, ring_full);
+	}
+	return ret;
 }
 
 static void disarm_pending(struct vmb_channel *ch)
@@ -115,18 +123,23 @@ static void queue_packet(struct vmb_channel *ch, struct vmb_packet *pkt,
 	pkt->length = length;
 	pkt->state = VMB_PACKET_QUEUED;
 	list_add_tail(&pkt->link, &ch->send_queue);
+	vmb_count(ch, queued);
+	trace_vmb_send(ch, pkt, length, true);
 }
 
 static void write_failed(struct vmb_channel *ch, int ret)
 {
+	lockdep_assert_held(&ch->lock);
+
 	/*
 	 * -ENODEV: rescinded; -EIO: the host corrupted the ring indices
 	 * (6.12.117). Either way the packet waits for Disable to cancel it.
 	 */
-	if (ret != -EAGAIN)
-		dev_err_ratelimited(vmb_channel_dev(ch),
-				    "vmbkmcl: send failed (%d), packet held until disable\n",
-				    ret);
+	if (ret == -EAGAIN)
+		return;
+	vmb_count(ch, send_errors);
+	dev_err_ratelimited(vmb_channel_dev(ch),
+			    "vmbkmcl: send failed (%d), packet held until disable\n", ret);
 }
 
 NTSTATUS vmb_send_submit(struct vmb_packet *pkt, const void *buffer, u32 length,
@@ -145,6 +158,7 @@ NTSTATUS vmb_send_submit(struct vmb_packet *pkt, const void *buffer, u32 length,
 	}
 	pkt->flags = flags;
 	pkt->desc_size = 0;
+	pkt->trans_id = 0;	/* what the trace events show without a transaction */
 	if (ext) {
 		/* into the packet's own room: a queued send keeps it as is */
 		status = vmb_external_build(ch, ext, length, vmb_packet_desc(pkt),
@@ -271,8 +285,10 @@ void vmb_send_cancel_all(struct vmb_channel *ch)
 	LIST_HEAD(cancelled);
 
 	spin_lock_irqsave(&ch->lock, irqflags);
-	list_for_each_entry(pkt, &ch->send_queue, link)
+	list_for_each_entry(pkt, &ch->send_queue, link) {
 		pkt->state = VMB_PACKET_IDLE;
+		vmb_count(ch, cancelled);
+	}
 	list_splice_init(&ch->send_queue, &cancelled);
 	disarm_pending(ch);
 	spin_unlock_irqrestore(&ch->lock, irqflags);
