@@ -43,7 +43,7 @@ struct ev {
 };
 
 struct rec {
-	spinlock_t lock;
+	spinlock_t lock;		/* guards n and ev */
 	const struct vmb_channel *ch;
 	u32 n;
 	struct ev ev[MAX_EVENTS];
@@ -51,91 +51,83 @@ struct rec {
 
 static struct rec *rec_current;
 
-/* The next event slot for @ch, or NULL; rec->lock taken, released by put(). */
-static struct ev *get(struct rec *r, const struct vmb_channel *ch, enum ev_kind kind,
-		      unsigned long *flags)
+/* Start an event of @ch, if it is the recorded channel's. */
+static bool begin(struct rec *r, const struct vmb_channel *ch, enum ev_kind kind,
+		  struct ev *e)
 {
-	struct ev *e;
-
 	if (ch != READ_ONCE(r->ch))
-		return NULL;
-	spin_lock_irqsave(&r->lock, *flags);
-	if (r->n >= MAX_EVENTS) {
-		spin_unlock_irqrestore(&r->lock, *flags);
-		return NULL;
-	}
-	e = &r->ev[r->n];
+		return false;
 	memset(e, 0, sizeof(*e));
 	e->kind = kind;
 	memcpy(e->name, ch->obs.label, sizeof(e->name));
-	return e;
+	return true;
 }
 
-static void put(struct rec *r, unsigned long flags)
+static void record(struct rec *r, const struct ev *e)
 {
-	r->n++;
+	unsigned long flags;
+
+	spin_lock_irqsave(&r->lock, flags);
+	if (r->n < MAX_EVENTS)
+		r->ev[r->n++] = *e;
 	spin_unlock_irqrestore(&r->lock, flags);
 }
 
 static void on_send(void *data, const struct vmb_channel *ch, const struct vmb_packet *pkt,
 		    u32 length, bool queued)
 {
-	unsigned long flags;
-	struct ev *e = get(data, ch, EV_SEND, &flags);
+	struct ev e;
 
-	if (!e)
+	if (!begin(data, ch, EV_SEND, &e))
 		return;
-	e->pkt = pkt;
-	e->trans_id = pkt->trans_id;
-	e->length = length;
-	e->flags = pkt->flags;
-	e->queued = queued;
-	put(data, flags);
+	e.pkt = pkt;
+	e.trans_id = pkt->trans_id;
+	e.length = length;
+	e.flags = pkt->flags;
+	e.queued = queued;
+	record(data, &e);
 }
 
 static void on_completion(void *data, const struct vmb_packet *pkt, NTSTATUS status,
 			  u32 length)
 {
-	unsigned long flags;
-	struct ev *e = get(data, pkt->channel, EV_COMPLETION, &flags);
+	struct ev e;
 
-	if (!e)
+	if (!begin(data, pkt->channel, EV_COMPLETION, &e))
 		return;
-	e->pkt = pkt;
-	e->trans_id = pkt->trans_id;
-	e->status = status;
-	e->length = length;
-	put(data, flags);
+	e.pkt = pkt;
+	e.trans_id = pkt->trans_id;
+	e.status = status;
+	e.length = length;
+	record(data, &e);
 }
 
 static void on_delivery(void *data, const struct vmb_channel *ch,
 			const struct vmb_packet_completion *pc)
 {
-	unsigned long flags;
-	struct ev *e = get(data, ch, EV_DELIVERY, &flags);
+	struct ev e;
 
-	if (!e)
+	if (!begin(data, ch, EV_DELIVERY, &e))
 		return;
-	e->trans_id = pc->trans_id;
-	e->length = pc->length;
-	e->flags = pc->flags;
-	e->type = pc->type;
-	e->requested = pc->wants_completion;
-	e->passive = in_task();
-	put(data, flags);
+	e.trans_id = pc->trans_id;
+	e.length = pc->length;
+	e.flags = pc->flags;
+	e.type = pc->type;
+	e.requested = pc->wants_completion;
+	e.passive = in_task();
+	record(data, &e);
 }
 
 static void on_state(void *data, const struct vmb_channel *ch, enum vmb_state old_state,
 		     enum vmb_state new_state)
 {
-	unsigned long flags;
-	struct ev *e = get(data, ch, EV_STATE, &flags);
+	struct ev e;
 
-	if (!e)
+	if (!begin(data, ch, EV_STATE, &e))
 		return;
-	e->old_state = old_state;
-	e->new_state = new_state;
-	put(data, flags);
+	e.old_state = old_state;
+	e.new_state = new_state;
+	record(data, &e);
 }
 
 /* A channel with a friendly name, and probes on all four events. */

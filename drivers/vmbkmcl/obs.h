@@ -65,9 +65,11 @@ struct vmb_obs {
 	atomic64_t failed;	/* VmbChannelPacketFail(): rare, no lock of its own */
 };
 
-/* One more on counter @field; the caller holds the lock it is kept under. */
-#define vmb_count(ch, field) \
-	WRITE_ONCE((ch)->obs.n.field, (ch)->obs.n.field + 1)
+/* One more on @counter; the caller holds the lock it is kept under. */
+static inline void vmb_count(u64 *counter)
+{
+	WRITE_ONCE(*counter, *counter + 1);
+}
 
 void vmb_obs_channel_add(struct vmb_channel *ch);
 void vmb_obs_channel_rename(struct vmb_channel *ch);

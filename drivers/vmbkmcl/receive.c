@@ -220,7 +220,7 @@ static void read_ring(struct vmb_channel *ch, struct rx_pass *p)
 		p->consumed++;
 		p->taken++;
 		atomic_inc(&ch->rx_outstanding);
-		vmb_count(ch, taken);
+		vmb_count(&ch->obs.n.taken);
 		if (p->mode == RX_PULL)
 			list_add_tail(&pc->link, p->batch);
 		else
@@ -384,7 +384,7 @@ void vmb_receive_retire(struct vmb_channel *ch)
 
 	spin_lock_irqsave(&ch->rx.retire_lock, flags);
 	left = atomic_dec_return(&ch->rx_outstanding);
-	vmb_count(ch, retired);
+	vmb_count(&ch->obs.n.retired);
 	WARN_ON_ONCE(left < 0);
 	if (atomic_read(&ch->rx.blocked) && atomic_xchg(&ch->rx.blocked, 0))
 		vmb_receive_kick(ch);

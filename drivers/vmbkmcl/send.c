@@ -95,10 +95,10 @@ static int try_write(struct vmb_channel *ch, struct vmb_packet *pkt,
 		ret = ring_write(ch, pkt, buffer, length);
 	}
 	if (!ret) {
-		vmb_count(ch, sent);
+		vmb_count(&ch->obs.n.sent);
 		trace_vmb_send(ch, pkt, length, false);
 	} else if (ret == -EAGAIN) {
-		vmb_count(ch, ring_full);
+		vmb_count(&ch->obs.n.ring_full);
 	}
 	return ret;
 }
@@ -123,7 +123,7 @@ static void queue_packet(struct vmb_channel *ch, struct vmb_packet *pkt,
 	pkt->length = length;
 	pkt->state = VMB_PACKET_QUEUED;
 	list_add_tail(&pkt->link, &ch->send_queue);
-	vmb_count(ch, queued);
+	vmb_count(&ch->obs.n.queued);
 	trace_vmb_send(ch, pkt, length, true);
 }
 
@@ -137,7 +137,7 @@ static void write_failed(struct vmb_channel *ch, int ret)
 	 */
 	if (ret == -EAGAIN)
 		return;
-	vmb_count(ch, send_errors);
+	vmb_count(&ch->obs.n.send_errors);
 	dev_err_ratelimited(vmb_channel_dev(ch),
 			    "vmbkmcl: send failed (%d), packet held until disable\n", ret);
 }
@@ -287,7 +287,7 @@ void vmb_send_cancel_all(struct vmb_channel *ch)
 	spin_lock_irqsave(&ch->lock, irqflags);
 	list_for_each_entry(pkt, &ch->send_queue, link) {
 		pkt->state = VMB_PACKET_IDLE;
-		vmb_count(ch, cancelled);
+		vmb_count(&ch->obs.n.cancelled);
 	}
 	list_splice_init(&ch->send_queue, &cancelled);
 	disarm_pending(ch);

@@ -29,16 +29,6 @@ struct vmb_packet_completion;
 
 #define VMB_TRACE_STATE_LEN	12
 
-#define VMB_TRACE_CHANNEL_FIELDS			\
-	__field(u32, id)				\
-	__array(char, name, VMB_LABEL_LEN)
-
-#define vmb_trace_channel_assign(ch)					\
-	do {								\
-		__entry->id = (ch)->obs.id;				\
-		memcpy(__entry->name, (ch)->obs.label, VMB_LABEL_LEN);	\
-	} while (0)
-
 /*
  * A packet went into the outgoing ring, or onto the send queue (queued=1:
  * the ring was full, the channel not open, or others waited already); a
@@ -46,29 +36,27 @@ struct vmb_packet_completion;
  * the wire, 0 for a packet that asks for no completion; type is VM_PKT_*.
  */
 TRACE_EVENT(vmb_send,
-	TP_PROTO(const struct vmb_channel *ch, const struct vmb_packet *pkt,
-		 u32 length, bool queued),
-	TP_ARGS(ch, pkt, length, queued),
-	TP_STRUCT__entry(
-		VMB_TRACE_CHANNEL_FIELDS
-		__field(u64, trans_id)
-		__field(u32, length)
-		__field(u32, flags)
-		__field(u16, type)
-		__field(bool, queued)
-	),
-	TP_fast_assign(
-		vmb_trace_channel_assign(ch);
-		__entry->trans_id = pkt->trans_id;
-		__entry->length = length;
-		__entry->flags = pkt->flags;
-		__entry->type = pkt->desc_size ? VM_PKT_DATA_USING_GPA_DIRECT :
-						 VM_PKT_DATA_INBAND;
-		__entry->queued = queued;
-	),
-	TP_printk("%s trans_id=%llu type=%u length=%u flags=%#x queued=%u",
-		  __entry->name, __entry->trans_id, __entry->type,
-		  __entry->length, __entry->flags, __entry->queued)
+	    TP_PROTO(const struct vmb_channel *ch, const struct vmb_packet *pkt,
+		     u32 length, bool queued),
+	    TP_ARGS(ch, pkt, length, queued),
+	    TP_STRUCT__entry(__field(u32, id)
+			     __array(char, name, VMB_LABEL_LEN)
+			     __field(u64, trans_id)
+			     __field(u32, length)
+			     __field(u32, flags)
+			     __field(u16, type)
+			     __field(bool, queued)),
+	    TP_fast_assign(__entry->id = ch->obs.id;
+			   memcpy(__entry->name, ch->obs.label, VMB_LABEL_LEN);
+			   __entry->trans_id = pkt->trans_id;
+			   __entry->length = length;
+			   __entry->flags = pkt->flags;
+			   __entry->type = pkt->desc_size ? VM_PKT_DATA_USING_GPA_DIRECT :
+							    VM_PKT_DATA_INBAND;
+			   __entry->queued = queued;),
+	    TP_printk("%s trans_id=%llu type=%u length=%u flags=%#x queued=%u",
+		      __entry->name, __entry->trans_id, __entry->type,
+		      __entry->length, __entry->flags, __entry->queued)
 );
 
 /*
@@ -77,23 +65,21 @@ TRACE_EVENT(vmb_send,
  * and needs no completion (status 0, length 0), or it was cancelled.
  */
 TRACE_EVENT(vmb_completion,
-	TP_PROTO(const struct vmb_packet *pkt, NTSTATUS status, u32 length),
-	TP_ARGS(pkt, status, length),
-	TP_STRUCT__entry(
-		VMB_TRACE_CHANNEL_FIELDS
-		__field(u64, trans_id)
-		__field(s32, status)
-		__field(u32, length)
-	),
-	TP_fast_assign(
-		vmb_trace_channel_assign(pkt->channel);
-		__entry->trans_id = pkt->trans_id;
-		__entry->status = status;
-		__entry->length = length;
-	),
-	TP_printk("%s trans_id=%llu status=%#x length=%u",
-		  __entry->name, __entry->trans_id, __entry->status,
-		  __entry->length)
+	    TP_PROTO(const struct vmb_packet *pkt, NTSTATUS status, u32 length),
+	    TP_ARGS(pkt, status, length),
+	    TP_STRUCT__entry(__field(u32, id)
+			     __array(char, name, VMB_LABEL_LEN)
+			     __field(u64, trans_id)
+			     __field(s32, status)
+			     __field(u32, length)),
+	    TP_fast_assign(__entry->id = pkt->channel->obs.id;
+			   memcpy(__entry->name, pkt->channel->obs.label, VMB_LABEL_LEN);
+			   __entry->trans_id = pkt->trans_id;
+			   __entry->status = status;
+			   __entry->length = length;),
+	    TP_printk("%s trans_id=%llu status=%#x length=%u",
+		      __entry->name, __entry->trans_id, __entry->status,
+		      __entry->length)
 );
 
 /*
@@ -102,51 +88,47 @@ TRACE_EVENT(vmb_completion,
  * passive=1 in process context.
  */
 TRACE_EVENT(vmb_delivery,
-	TP_PROTO(const struct vmb_channel *ch, const struct vmb_packet_completion *pc),
-	TP_ARGS(ch, pc),
-	TP_STRUCT__entry(
-		VMB_TRACE_CHANNEL_FIELDS
-		__field(u64, trans_id)
-		__field(u32, length)
-		__field(u32, flags)
-		__field(u16, type)
-		__field(bool, completion_requested)
-		__field(bool, passive)
-	),
-	TP_fast_assign(
-		vmb_trace_channel_assign(ch);
-		__entry->trans_id = pc->trans_id;
-		__entry->length = pc->length;
-		__entry->flags = pc->flags;
-		__entry->type = pc->type;
-		__entry->completion_requested = pc->wants_completion;
-		__entry->passive = in_task();
-	),
-	TP_printk("%s trans_id=%llu type=%u length=%u flags=%#x completion_requested=%u passive=%u",
-		  __entry->name, __entry->trans_id, __entry->type,
-		  __entry->length, __entry->flags,
-		  __entry->completion_requested, __entry->passive)
+	    TP_PROTO(const struct vmb_channel *ch, const struct vmb_packet_completion *pc),
+	    TP_ARGS(ch, pc),
+	    TP_STRUCT__entry(__field(u32, id)
+			     __array(char, name, VMB_LABEL_LEN)
+			     __field(u64, trans_id)
+			     __field(u32, length)
+			     __field(u32, flags)
+			     __field(u16, type)
+			     __field(bool, completion_requested)
+			     __field(bool, passive)),
+	    TP_fast_assign(__entry->id = ch->obs.id;
+			   memcpy(__entry->name, ch->obs.label, VMB_LABEL_LEN);
+			   __entry->trans_id = pc->trans_id;
+			   __entry->length = pc->length;
+			   __entry->flags = pc->flags;
+			   __entry->type = pc->type;
+			   __entry->completion_requested = pc->wants_completion;
+			   __entry->passive = in_task();),
+	    TP_printk("%s trans_id=%llu type=%u length=%u flags=%#x completion_requested=%u passive=%u",
+		      __entry->name, __entry->trans_id, __entry->type,
+		      __entry->length, __entry->flags,
+		      __entry->completion_requested, __entry->passive)
 );
 
 /* The channel moved from one state to another (enum vmb_state, by name). */
 TRACE_EVENT(vmb_state_change,
-	TP_PROTO(const struct vmb_channel *ch, enum vmb_state old_state,
-		 enum vmb_state new_state),
-	TP_ARGS(ch, old_state, new_state),
-	TP_STRUCT__entry(
-		VMB_TRACE_CHANNEL_FIELDS
-		__array(char, old_state, VMB_TRACE_STATE_LEN)
-		__array(char, new_state, VMB_TRACE_STATE_LEN)
-	),
-	TP_fast_assign(
-		vmb_trace_channel_assign(ch);
-		strscpy(__entry->old_state, vmb_state_name(old_state),
-			VMB_TRACE_STATE_LEN);
-		strscpy(__entry->new_state, vmb_state_name(new_state),
-			VMB_TRACE_STATE_LEN);
-	),
-	TP_printk("%s %s -> %s", __entry->name, __entry->old_state,
-		  __entry->new_state)
+	    TP_PROTO(const struct vmb_channel *ch, enum vmb_state old_state,
+		     enum vmb_state new_state),
+	    TP_ARGS(ch, old_state, new_state),
+	    TP_STRUCT__entry(__field(u32, id)
+			     __array(char, name, VMB_LABEL_LEN)
+			     __array(char, old_state, VMB_TRACE_STATE_LEN)
+			     __array(char, new_state, VMB_TRACE_STATE_LEN)),
+	    TP_fast_assign(__entry->id = ch->obs.id;
+			   memcpy(__entry->name, ch->obs.label, VMB_LABEL_LEN);
+			   strscpy(__entry->old_state, vmb_state_name(old_state),
+				   VMB_TRACE_STATE_LEN);
+			   strscpy(__entry->new_state, vmb_state_name(new_state),
+				   VMB_TRACE_STATE_LEN);),
+	    TP_printk("%s %s -> %s", __entry->name, __entry->old_state,
+		      __entry->new_state)
 );
 
 #endif /* _VMB_TRACE_H */
