@@ -11,6 +11,7 @@
 #include <linux/fs.h>
 #include <linux/kernel.h>
 #include <linux/random.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -97,25 +98,56 @@ static inline int vmb_df_find(const char *name, char *dir)
 	return found == 1 ? 0 : found ? -EEXIST : -ENOENT;
 }
 
+/*
+ * Read the text of the seq_file at @path into @buf (@size bytes),
+ * NUL-terminated: what read(2) would return with a buffer that large.
+ * kernel_read() cannot do it: it wants ->read_iter, and debugfs's proxy
+ * and tracefs's files have only ->read. So the file is opened through the
+ * VFS (so debugfs's open proxy runs) and its seq_file is walked into @buf
+ * the way seq_read() walks it.
+ */
+static inline ssize_t vmb_seq_read_path(const char *path, char *buf, size_t size)
+{
+	struct file *f = filp_open(path, O_RDONLY, 0);
+	struct seq_file *m;
+	loff_t pos = 0;
+	ssize_t len;
+	void *p;
+
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	m = f->private_data;
+	mutex_lock(&m->lock);
+	m->buf = buf;
+	m->size = size - 1;
+	m->count = 0;
+	p = m->op->start(m, &pos);
+	while (!IS_ERR_OR_NULL(p)) {
+		if (m->op->show(m, p) < 0 || seq_has_overflowed(m))
+			break;
+		p = m->op->next(m, p, &pos);
+	}
+	m->op->stop(m, p);
+	len = min(m->count, size - 1);
+	buf[len] = '\0';
+	/* the buffer is ours: seq_release() must not free it */
+	m->buf = NULL;
+	m->size = 0;
+	m->count = 0;
+	mutex_unlock(&m->lock);
+	filp_close(f, NULL);
+	return len;
+}
+
 /* Read all of @dir/@file into @buf (VMB_DF_BUF bytes), NUL-terminated. */
 static inline int vmb_df_read(const char *dir, const char *file, char *buf)
 {
 	char path[VMB_DF_NAME + 64];
-	struct file *f;
-	loff_t pos = 0;
-	ssize_t n;
-	size_t len = 0;
+	ssize_t len;
 
 	snprintf(path, sizeof(path), VMB_DF_ROOT "/%s/%s", dir, file);
-	f = filp_open(path, O_RDONLY, 0);
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	while (len < VMB_DF_BUF - 1 &&
-	       (n = kernel_read(f, buf + len, VMB_DF_BUF - 1 - len, &pos)) > 0)
-		len += n;
-	filp_close(f, NULL);
-	buf[len] = '\0';
-	return 0;
+	len = vmb_seq_read_path(path, buf, VMB_DF_BUF);
+	return len < 0 ? len : 0;
 }
 
 /* The value of line "@key: value" of @text, copied to @value; false if absent. */

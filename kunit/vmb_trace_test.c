@@ -7,13 +7,14 @@
  * enables them, names the channel by its friendly name.
  */
 #include <kunit/test.h>
-#include <linux/fs.h>
+#include <linux/trace_events.h>
 #include <linux/tracepoint.h>
 
 #define VMB_TEST_CLASS GUID_INIT(0x766d6201, 0x0081, 0x4e11, 0x9a, 0x81, \
 				 0x74, 0x72, 0x61, 0x63, 0x00, 0x00)
 #include "vmb_test_host.h"
 #include "vmb_rx_client.h"
+#include "vmb_debugfs_files.h"
 
 #include "../drivers/vmbkmcl/channel.h"
 #include "../drivers/vmbkmcl/completion.h"
@@ -346,49 +347,18 @@ static void delivery_traced(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, d[1].requested);
 }
 
-/* Tracefs files, as a user writes and reads them. */
-static int tracefs_write(const char *file, const char *text, bool truncate)
-{
-	char path[128];
-	struct file *f;
-	loff_t pos = 0;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), TRACING "/%s", file);
-	f = filp_open(path, O_WRONLY | (truncate ? O_TRUNC : 0), 0);
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	n = kernel_write(f, text, strlen(text), &pos);
-	filp_close(f, NULL);
-	return n < 0 ? n : 0;
-}
-
-static ssize_t tracefs_read(const char *file, char *buf, size_t size)
-{
-	char path[128];
-	struct file *f;
-	size_t len = 0;
-	loff_t pos = 0;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), TRACING "/%s", file);
-	f = filp_open(path, O_RDONLY, 0);
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	while (len < size - 1 && (n = kernel_read(f, buf + len, size - 1 - len, &pos)) > 0)
-		len += n;
-	filp_close(f, NULL);
-	buf[len] = '\0';
-	return len;
-}
-
+/*
+ * Events switched on as "echo 1 > events/vmbkmcl/<event>/enable" does
+ * (kernel_write() cannot write tracefs files), read back from the trace
+ * file.
+ */
 static bool events_on;
 
 static void set_events(bool on)
 {
 	events_on = on;
-	tracefs_write("events/vmbkmcl/vmb_state_change/enable", on ? "1" : "0", false);
-	tracefs_write("events/vmbkmcl/vmb_completion/enable", on ? "1" : "0", false);
+	trace_set_clr_event("vmbkmcl", "vmb_state_change", on);
+	trace_set_clr_event("vmbkmcl", "vmb_completion", on);
 }
 
 static void trace_output_names_channel(struct kunit *test)
@@ -403,11 +373,8 @@ static void trace_output_names_channel(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	start(test, VMB_TH_ECHO, &th, name);
 	events_on = true;
-	KUNIT_ASSERT_EQ(test, tracefs_write("events/vmbkmcl/vmb_state_change/enable", "1",
-					    false), 0);
-	KUNIT_ASSERT_EQ(test, tracefs_write("events/vmbkmcl/vmb_completion/enable", "1",
-					    false), 0);
-	KUNIT_ASSERT_EQ(test, tracefs_write("trace", "", true), 0);
+	KUNIT_ASSERT_EQ(test, trace_set_clr_event("vmbkmcl", "vmb_state_change", 1), 0);
+	KUNIT_ASSERT_EQ(test, trace_set_clr_event("vmbkmcl", "vmb_completion", 1), 0);
 
 	vmb_th_enable(th);
 	KUNIT_ASSERT_EQ(test, vmb_th_send_seq(th, 1, WAIT, &tp), STATUS_SUCCESS);
@@ -415,17 +382,18 @@ static void trace_output_names_channel(struct kunit *test)
 	wire_id = vmb_th_pkt(th, 0).trans_id;
 	set_events(false);
 
-	KUNIT_ASSERT_GT(test, tracefs_read("trace", buf, size), 0);
-	snprintf(want, sizeof(want), "vmb_state_change: %s Disabled -> Opening", name);
+	/* the channel's name is new: older events in the buffer do not match */
+	KUNIT_ASSERT_GT(test, vmb_seq_read_path(TRACING "/trace", buf, size), 0);
+	snprintf(want, sizeof(want), "vmb_state_change: %s Disabled -> Opening\n", name);
 	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(buf, want), "no \"%s\" in the trace", want);
 	snprintf(want, sizeof(want), "vmb_state_change: %s Opening -> Open\n", name);
 	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(buf, want), "no \"%s\" in the trace", want);
-	snprintf(want, sizeof(want), "vmb_completion: %s trans_id=%llu status=0x0 length=8",
+	snprintf(want, sizeof(want), "vmb_completion: %s trans_id=%llu status=0x0 length=8\n",
 		 name, wire_id);
 	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(buf, want), "no \"%s\" in the trace", want);
 }
 
-/* Events enabled through tracefs are switched off again whatever failed. */
+/* Events switched on are switched off again whatever failed. */
 static void case_exit(struct kunit *test)
 {
 	if (events_on)
