@@ -87,20 +87,23 @@ static int try_write(struct vmb_channel *ch, struct vmb_packet *pkt,
 	int ret;
 
 	ret = ring_write(ch, pkt, buffer, length);
-	if (ret == -EAGAIN && arm) {
-		set_channel_pending_send_size(ch->chan, packet_ring_bytes(pkt, length));
-		ch->pending_send_armed = true;
-		/* order the pending_send_sz store before re-reading read_index */
-		virt_mb();
-		ret = ring_write(ch, pkt, buffer, length);
-	}
-	if (!ret) {
-		vmb_count(&ch->obs.n.sent);
-		trace_vmb_send(ch, pkt, length, false);
-	} else if (ret == -EAGAIN) {
-		vmb_count(&ch->obs.n.ring_full);
-	}
-	return ret;
+	if (ret != -EAGAIN || !arm)
+		return ret;
+
+	set_channel_pending_send_size(ch->chan, packet_ring_bytes(pkt, length));
+	ch->pending_send_armed = true;
+	/* order the pending_send_sz store before re-reading read_index */
+	virt_mb();
+	return ring_write(ch, pkt, buffer, length);
+}
+
+/* The packet is in the ring; still under the lock, so it is still ours. */
+static void note_written(struct vmb_channel *ch, struct vmb_packet *pkt, u32 length)
+{
+	lockdep_assert_held(&ch->lock);
+
+	vmb_count(&ch->obs.n.sent);
+	trace_vmb_send(ch, pkt, length, false);
 }
 
 static void disarm_pending(struct vmb_channel *ch)
@@ -135,8 +138,10 @@ static void write_failed(struct vmb_channel *ch, int ret)
 	 * -ENODEV: rescinded; -EIO: the host corrupted the ring indices
 	 * (6.12.117). Either way the packet waits for Disable to cancel it.
 	 */
-	if (ret == -EAGAIN)
+	if (ret == -EAGAIN) {
+		vmb_count(&ch->obs.n.ring_full);
 		return;
+	}
 	vmb_count(&ch->obs.n.send_errors);
 	dev_err_ratelimited(vmb_channel_dev(ch),
 			    "vmbkmcl: send failed (%d), packet held until disable\n", ret);
@@ -190,6 +195,7 @@ NTSTATUS vmb_send_submit(struct vmb_packet *pkt, const void *buffer, u32 length,
 	return STATUS_SUCCESS;
 
 written:
+	note_written(ch, pkt, length);
 	if (list_empty(&ch->send_queue))
 		disarm_pending(ch);
 	spin_unlock_irqrestore(&ch->lock, irqflags);
@@ -237,6 +243,7 @@ void vmb_send_drain(struct vmb_channel *ch)
 			write_failed(ch, ret);
 			break;
 		}
+		note_written(ch, pkt, pkt->length);
 		if (pkt->state == VMB_PACKET_IDLE)
 			list_add_tail(&pkt->link, &written);
 	}
