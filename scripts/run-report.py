@@ -182,10 +182,11 @@ def main():
     records, debugfs, blocks = split(channel)
     rec = lambda kind: [r[1:] for r in records if r and r[0] == kind]  # noqa: E731
 
-    # the modules the boot loaded, by role
-    steps = [r for r in rec("STEP")]
+    # the sample modules built (run.sh's list); the ones the boot loaded
+    built = (read(os.path.join(out, "built.txt")) or "").split()
+    samples = [m[:-3] for m in built if m not in ("vmbus_sim.ko", "vmbkmcl.ko")]
+    steps = rec("STEP")
     loaded = [m[:-3] for s in steps if s and s[0] == "load" for m in s[1:]]
-    samples = [m for m in loaded if m not in ("vmbus_sim", "vmbkmcl")]
     have = lambda name: name in samples  # noqa: E731
 
     log = []
@@ -199,6 +200,8 @@ def main():
           "vmbus_sim.ko as the VMBus host")
     pairs = [m + (" + " + m + "_host" if m + "_host" in samples else "")
              for m in samples if not m.endswith("_host")]
+    if os.path.exists(os.path.join(out, "console-run-first.log")):
+        r.out("(booted twice: the first guest stopped before /init, see console-run-first.log)")
     r.out(shorten(f"samples: {', '.join(pairs) or 'none'}; {boot_s} s in QEMU, "
                   f"{total_s} s in all", WIDTH))
     r.out()
@@ -208,7 +211,7 @@ def main():
     no_demo = None if have("vmb_demo") and have("vmb_demo_host") else \
         "samples/demo/ was not built"
     no_hb = None if have("vmb_heartbeat") and have("vmb_heartbeat_host") else \
-        "samples/heartbeat/ is not in this tree"
+        "samples/heartbeat/ was not built"
 
     # each log line shows once, in the first of these sections that wants it
     claimed = set()
@@ -223,14 +226,15 @@ def main():
               no_demo is None and bool(pick(log, demo, r"^offering")) and
               bool(pick(log, ("vmb_demo",), r"^bound to")),
               "the demo device was not offered, or its VSC did not bind",
-              na=None if samples else "no samples were loaded")
+              na=None if samples else "no samples were built")
 
     trace_on = ["on"] in rec("TRACE")
     chains, traced = state_chains(blocks["TRACE"])
     r.section("Channel state changes (trace event vmbkmcl:vmb_state_change)", chains,
               any("vmb_demo" in name for name in traced),
               "no state change of the vmb_demo channel was traced",
-              na=None if trace_on else "vmbkmcl has no vmb_state_change trace event")
+              na="vmbkmcl has no vmb_state_change trace event" if ["absent"] in rec("TRACE")
+              else None)
 
     r.section("Negotiation (vmb_heartbeat)", [logline(e) for e in nego], bool(nego),
               "no negotiation line from vmb_heartbeat", na=no_hb)
@@ -248,7 +252,7 @@ def main():
               [logline(e) for e in ext],
               bool(pick(log, ("vmb_demo",), r"crc32 \w+ matches ours: OK")) and
               bool(pick(log, ("vmb_demo_host",), r"as the guest says")),
-              "the host's crc32 of the external data did not match", na=no_demo)
+              "no crc32 match of the external data was reported", na=no_demo)
 
     dlines, dirs = debugfs_lines(debugfs)
     r.section("debugfs (/sys/kernel/debug/vmbkmcl/<channel>/, read before unloading)",
@@ -259,13 +263,16 @@ def main():
     r.section("Unload (host models first: their offers are rescinded)",
               head_tail(unload, 4, 2),
               no_demo is not None or bool(pick(log, ("vmb_demo",), r"closed")),
-              "the vmb_demo channel was not closed", na=None if samples else "no samples")
+              "the vmb_demo channel was not closed", na=None if samples else "no samples were built")
 
     # the kernel's health, as 'make check' judges it
     problems = []
     if qemu_rc != 0:
         problems.append("QEMU timed out" if qemu_rc == 124 else f"QEMU exited with {qemu_rc}")
-    if not any(rr == ["END-OF-RUN"] for rr in records):
+    if not steps:
+        last = console.rstrip().rsplit("\n", 1)[-1].strip()
+        problems.append(f"the guest never reached /init; last console line: {shorten(last, 50)}")
+    elif not any(rr == ["END-OF-RUN"] for rr in records):
         problems.append("the guest never finished (no end marker)")
     for cause, pattern in CONSOLE_PATTERNS:
         m = re.search(pattern, console)
