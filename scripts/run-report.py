@@ -109,7 +109,7 @@ def head_tail(entries, head, tail):
 
 
 def state_chains(trace):
-    """One line per channel: its states in order, with the times."""
+    """One line per channel: its states in order."""
     chains, order = {}, []
     for line in trace:
         m = TRACE.search(line)
@@ -127,8 +127,8 @@ def state_chains(trace):
     for name in order:
         states = chains[name]
         text = " -> ".join(st for _, st in states)
-        first, last = states[1][0], states[-1][0]
-        lines.append(shorten(f"{name}: {text}  ({first:.3f}s .. {last:.3f}s)", WIDTH - 3))
+        lines.append("\n".join(textwrap.wrap(f"{name}: {text}", WIDTH - 3,
+                                              subsequent_indent=" " * 4)))
     return lines, order
 
 
