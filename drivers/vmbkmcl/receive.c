@@ -24,9 +24,16 @@
  * before it drops the lock, so hv_vmbus finds its buffer at close. The copy
  * is as private as hv_vmbus's: the host cannot reach it, and the iterator
  * steps by a copy of the descriptor taken before the client sees the packet.
- * An object the client completed within the call is the spare again; when
- * there is no spare and none can be allocated, hv_vmbus's own buffer
- * receives the packet and its payload is copied into a new object.
+ * An object the client completed within the call is the spare again, the
+ * common case: one copy, no allocation.
+ *
+ * The spare is as large as the largest packet, which with a large
+ * external-data bound is a high-order allocation. So a packet the client is
+ * expected to keep (the last one was kept, or it goes to the passive
+ * worker) and whose payload is small moves into an object of its size, and
+ * the spare stays; hv_vmbus's own buffer receives the packets while there
+ * is no spare, each copied into an object of its size, and a new spare is
+ * allocated in process context (the retry work), never in the reader.
  *
  * Callback mode. The channel runs in HV_CALL_DIRECT mode, not hv_vmbus's
  * default HV_CALL_BATCHED. In batched mode vmbus_on_event() unmasks the
@@ -77,6 +84,10 @@
 #define RX_BUDGET	256	/* data packets per softirq run, then our tasklet */
 #define RX_RETRY	msecs_to_jiffies(10)	/* after memory ran short */
 #define RX_TRAILER	sizeof(u64)
+
+/* rx.retry_read: what the retry work does besides flushing completions */
+#define RX_RETRY_READ	0	/* run the reader again */
+#define RX_RETRY_SPARE	1	/* allocate a spare */
 
 enum rx_mode {
 	RX_DELIVER,		/* ProcessPacket right here, in softirq */
@@ -192,35 +203,61 @@ static bool quota_allows(struct vmb_channel *ch)
 static void out_of_memory(struct vmb_channel *ch)
 {
 	atomic64_inc(&ch->rx.stats.nomem);
-	set_bit(0, &ch->rx.retry_read);
+	set_bit(RX_RETRY_READ, &ch->rx.retry_read);
 	mod_delayed_work(system_wq, &ch->rx.retry, RX_RETRY);
 }
 
 /*
  * Where hv_vmbus copies the next packet: the spare object's packet room,
- * or @own, hv_vmbus's buffer, without one.
+ * or @own, hv_vmbus's buffer, without one; then a new spare is asked for.
  */
 static void aim_copy(struct vmb_channel *ch, void *own)
 {
 	struct hv_ring_buffer_info *rbi = &ch->chan->inbound;
 	struct vmb_packet_completion *pc = ch->rx.spare;
 
-	if (!pc && rbi->pkt_buffer_size <= ch->rx.buffer_size) {
-		pc = vmb_completion_alloc(ch);
-		ch->rx.spare = pc;
+	if (likely(pc) && rbi->pkt_buffer_size <= pc->room) {
+		rbi->pkt_buffer = pc->data;
+		return;
 	}
-	rbi->pkt_buffer = pc ? pc->data : own;
+	rbi->pkt_buffer = own;
+	if (!pc && !test_and_set_bit(RX_RETRY_SPARE, &ch->rx.retry_read))
+		mod_delayed_work(system_wq, &ch->rx.retry, 0);
 }
 
 /* A packet object the client is done with: the next spare, or freed. */
 static void recycle(struct vmb_channel *ch, struct vmb_packet_completion *pc)
 {
-	if (ch->rx.spare) {
+	if (ch->rx.spare || pc->room != ch->rx.buffer_size) {
 		vmb_completion_free(pc);
 		return;
 	}
 	vmb_completion_reuse(ch, pc);
 	ch->rx.spare = pc;
+}
+
+/*
+ * A pass about to publish its read index: never beyond the host's write
+ * index. The pass checked each packet against the write index it read
+ * first, while hv_pkt_iter_first() cuts a packet to the write index it
+ * reads itself; a host that moved its write index back meanwhile made the
+ * iterator step past it (a cut packet in the ring is indistinguishable from
+ * a short one, but its missing trailer is not).
+ */
+static bool read_within(struct vmb_channel *ch, u32 start)
+{
+	const struct hv_ring_buffer_info *rbi = &ch->chan->inbound;
+	u32 dsize = rbi->ring_datasize, read = rbi->priv_read_index, write, done, avail;
+
+	if (!ring_write_index(ch, &write))
+		return false;
+	done = read >= start ? read - start : dsize - start + read;
+	avail = write >= start ? write - start : dsize - start + write;
+	if (unlikely(done > avail)) {
+		rx_fail(ch, "write index moved back", write, read);
+		return false;
+	}
+	return true;
 }
 
 /*
@@ -232,6 +269,7 @@ static void read_ring(struct vmb_channel *ch, struct rx_pass *p)
 	struct vmbus_channel *chan = ch->chan;
 	void *own = chan->inbound.pkt_buffer;
 	const struct vmpacket_descriptor *desc;
+	u32 start = chan->inbound.priv_read_index;
 	struct vmb_packet_completion *pc;
 	struct vmpacket_descriptor hdr;
 	u32 write;
@@ -270,7 +308,7 @@ static void read_ring(struct vmb_channel *ch, struct rx_pass *p)
 		}
 		if (!quota_allows(ch))
 			break;
-		switch (vmb_validate_take(ch, desc, &pc)) {
+		switch (vmb_validate_take(ch, desc, p->mode == RX_PULL || ch->rx.keeps, &pc)) {
 		case VMB_RX_NOMEM:
 			out_of_memory(ch);
 			goto close;
@@ -283,16 +321,22 @@ static void read_ring(struct vmb_channel *ch, struct rx_pass *p)
 		p->consumed++;
 		p->taken++;
 		atomic_inc(&ch->rx_outstanding);
-		if (p->mode == RX_PULL)
+		if (p->mode == RX_PULL) {
 			list_add_tail(&pc->link, p->batch);
-		else if (vmb_completion_deliver(ch, pc))
+		} else if (vmb_completion_deliver(ch, pc)) {
+			ch->rx.keeps = false;
 			recycle(ch, pc);
+		} else {
+			ch->rx.keeps = true;
+		}
 	}
 	p->empty = !desc;
 close:
 	/* hv_vmbus's buffer back, for close */
 	chan->inbound.pkt_buffer = own;
 	/* publish the read index; signals the host if it waits for room */
+	if (p->consumed && !read_within(ch, start))
+		return;
 	hv_pkt_iter_close(chan);
 }
 
@@ -399,13 +443,38 @@ static void rx_tasklet(struct tasklet_struct *t)
 	dispatch(ch);
 }
 
+/* A new spare for the reader, where a high-order allocation may sleep. */
+static void refill(struct vmb_channel *ch)
+{
+	struct vmb_packet_completion *pc;
+
+	pc = vmb_completion_alloc(ch, ch->rx.buffer_size, GFP_KERNEL);
+	if (!pc) {
+		/* hv_vmbus's buffer serves meanwhile */
+		atomic64_inc(&ch->rx.stats.nomem);
+		set_bit(RX_RETRY_SPARE, &ch->rx.retry_read);
+		mod_delayed_work(system_wq, &ch->rx.retry, RX_RETRY);
+		return;
+	}
+	spin_lock_bh(&ch->rx_lock);
+	if (ch->rx_enabled && !ch->rx.spare) {
+		ch->rx.spare = pc;
+		pc = NULL;
+	}
+	spin_unlock_bh(&ch->rx_lock);
+	if (pc)
+		vmb_completion_free(pc);
+}
+
 static void rx_retry(struct work_struct *work)
 {
 	struct vmb_channel *ch = container_of(to_delayed_work(work), struct vmb_channel,
 					      rx.retry);
 
 	vmb_completion_flush(ch);
-	if (test_and_clear_bit(0, &ch->rx.retry_read))
+	if (test_and_clear_bit(RX_RETRY_SPARE, &ch->rx.retry_read))
+		refill(ch);
+	if (test_and_clear_bit(RX_RETRY_READ, &ch->rx.retry_read))
 		vmb_receive_kick(ch);
 }
 
@@ -551,8 +620,10 @@ void vmb_receive_init(struct vmb_channel *ch)
  * holds a packet of more than its size less two 8-byte slots, the one a
  * writer always leaves free and the trailer.
  *
+ * Allocates the reader's spare packet object (receive.c, completion.c).
+ *
  * Context: process; state_mutex held.
- * Return: STATUS_SUCCESS.
+ * Return: STATUS_SUCCESS, or STATUS_INSUFFICIENT_RESOURCES.
  */
 NTSTATUS vmb_receive_prepare(struct vmb_channel *ch)
 {
@@ -569,7 +640,14 @@ NTSTATUS vmb_receive_prepare(struct vmb_channel *ch)
 	/* hv_vmbus's copy buffer, and the payload of a queued completion */
 	ch->rx.buffer_size = max(vmb_receive_buffer_size(ch), ch->rx.payload_room);
 	ch->rx.failed = false;
+	ch->rx.keeps = false;
 	atomic_set(&ch->rx.blocked, 0);
+	/* released with the rings; no reader runs before they open */
+	if (ch->rx.spare)
+		vmb_completion_free(ch->rx.spare);
+	ch->rx.spare = vmb_completion_alloc(ch, ch->rx.buffer_size, GFP_KERNEL);
+	if (!ch->rx.spare)
+		return STATUS_INSUFFICIENT_RESOURCES;
 	return STATUS_SUCCESS;
 }
 
@@ -640,7 +718,8 @@ void vmb_receive_release(struct vmb_channel *ch)
 	ch->rx_enabled = false;
 	spin_unlock_bh(&ch->rx_lock);
 	cancel_delayed_work_sync(&ch->rx.retry);
-	clear_bit(0, &ch->rx.retry_read);
+	clear_bit(RX_RETRY_READ, &ch->rx.retry_read);
+	clear_bit(RX_RETRY_SPARE, &ch->rx.retry_read);
 	tasklet_kill(&ch->rx.tasklet);
 	vmb_passive_cancel(ch);
 	vmb_completion_drop_queued(ch);

@@ -17,6 +17,7 @@
 #include <linux/string.h>
 
 #include "channel.h"
+#include "completion.h"
 #include "external.h"
 #include "mdl.h"
 #include "packet.h"
@@ -111,9 +112,12 @@ static void disarm_pending(struct vmb_channel *ch)
 {
 	lockdep_assert_held(&ch->lock);
 
-	/* after vmbus_close() the ring is gone; a new one starts at 0 */
+	/*
+	 * After vmbus_close() the ring is gone; a new one starts at 0. Queued
+	 * completions left the request to us: theirs takes over.
+	 */
 	if (ch->pending_send_armed && ch->open)
-		set_channel_pending_send_size(ch->chan, 0);
+		set_channel_pending_send_size(ch->chan, vmb_completion_rearm(ch));
 	WRITE_ONCE(ch->pending_send_armed, false);
 }
 
