@@ -152,8 +152,11 @@ static u32 ring_avail(const struct vmb_channel *ch, u32 write)
 
 /*
  * Whether hv_vmbus's copy @desc frames as the host wrote it (B2, B6).
- * @write is the write index last read in this pass, read again only when
- * the packet reaches past it.
+ * @write is the write index last checked in this pass, checked again when
+ * the packet reaches past it or the host changed it: hv_pkt_iter_first()
+ * cut the packet to the write index it read itself, so a host that moved
+ * its index back meanwhile would make a cut packet look whole against ours,
+ * and the iterator step past the host's index.
  */
 static bool framing_ok(struct vmb_channel *ch, const struct vmpacket_descriptor *desc,
 		       u32 *write)
@@ -165,7 +168,8 @@ static bool framing_ok(struct vmb_channel *ch, const struct vmpacket_descriptor 
 		rx_fail(ch, "packet longer than the channel's maximum", len, ch->rx.limit);
 		return false;
 	}
-	if (likely(len + RX_TRAILER <= ring_avail(ch, *write)))
+	if (likely(len + RX_TRAILER <= ring_avail(ch, *write) &&
+		   READ_ONCE(ch->chan->inbound.ring_buffer->write_index) == *write))
 		return true;
 	if (!ring_write_index(ch, write))
 		return false;
@@ -237,30 +241,6 @@ static void recycle(struct vmb_channel *ch, struct vmb_packet_completion *pc)
 }
 
 /*
- * A pass about to publish its read index: never beyond the host's write
- * index. The pass checked each packet against the write index it read
- * first, while hv_pkt_iter_first() cuts a packet to the write index it
- * reads itself; a host that moved its write index back meanwhile made the
- * iterator step past it (a cut packet in the ring is indistinguishable from
- * a short one, but its missing trailer is not).
- */
-static bool read_within(struct vmb_channel *ch, u32 start)
-{
-	const struct hv_ring_buffer_info *rbi = &ch->chan->inbound;
-	u32 dsize = rbi->ring_datasize, read = rbi->priv_read_index, write, done, avail;
-
-	if (!ring_write_index(ch, &write))
-		return false;
-	done = read >= start ? read - start : dsize - start + read;
-	avail = write >= start ? write - start : dsize - start + write;
-	if (unlikely(done > avail)) {
-		rx_fail(ch, "write index moved back", write, read);
-		return false;
-	}
-	return true;
-}
-
-/*
  * One pass over the ring, in ring order. A packet the pass stops at stays in
  * the ring: the iterator steps past a packet only once it is consumed.
  */
@@ -269,7 +249,6 @@ static void read_ring(struct vmb_channel *ch, struct rx_pass *p)
 	struct vmbus_channel *chan = ch->chan;
 	void *own = chan->inbound.pkt_buffer;
 	const struct vmpacket_descriptor *desc;
-	u32 start = chan->inbound.priv_read_index;
 	struct vmb_packet_completion *pc;
 	struct vmpacket_descriptor hdr;
 	u32 write;
@@ -335,8 +314,6 @@ close:
 	/* hv_vmbus's buffer back, for close */
 	chan->inbound.pkt_buffer = own;
 	/* publish the read index; signals the host if it waits for room */
-	if (p->consumed && !read_within(ch, start))
-		return;
 	hv_pkt_iter_close(chan);
 }
 
