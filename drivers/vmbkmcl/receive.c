@@ -105,7 +105,7 @@ struct rx_pass {
 	bool more;		/* stopped with work left for another run */
 };
 
-static void rx_fail(struct vmb_channel *ch, const char *why, u32 a, u32 b)
+static noinline void rx_fail(struct vmb_channel *ch, const char *why, u32 a, u32 b)
 {
 	lockdep_assert_held(&ch->rx_lock);
 
@@ -128,13 +128,13 @@ static bool may_read(const struct vmb_channel *ch)
  * The host's write index. It is the host's to write: check it before the
  * iterator trusts it (pitfall B1).
  */
-static bool ring_write_index(struct vmb_channel *ch, u32 *write)
+static __always_inline bool ring_write_index(struct vmb_channel *ch, u32 *write)
 {
 	struct hv_ring_buffer_info *rbi = &ch->chan->inbound;
 	u32 dsize = rbi->ring_datasize;
 
 	*write = READ_ONCE(rbi->ring_buffer->write_index);
-	if (*write >= dsize || *write % sizeof(u64)) {
+	if (unlikely(*write >= dsize || *write % sizeof(u64))) {
 		rx_fail(ch, "write index out of range", *write, dsize);
 		return false;
 	}
@@ -211,22 +211,27 @@ static void out_of_memory(struct vmb_channel *ch)
 	mod_delayed_work(system_wq, &ch->rx.retry, RX_RETRY);
 }
 
+/* No spare: hv_vmbus's buffer @own serves, and a new spare is asked for. */
+static noinline void aim_copy_own(struct vmb_channel *ch, void *own)
+{
+	ch->chan->inbound.pkt_buffer = own;
+	if (!ch->rx.spare && !test_and_set_bit(RX_RETRY_SPARE, &ch->rx.retry_read))
+		mod_delayed_work(system_wq, &ch->rx.retry, 0);
+}
+
 /*
  * Where hv_vmbus copies the next packet: the spare object's packet room,
- * or @own, hv_vmbus's buffer, without one; then a new spare is asked for.
+ * or @own, hv_vmbus's buffer, without one.
  */
-static void aim_copy(struct vmb_channel *ch, void *own)
+static __always_inline void aim_copy(struct vmb_channel *ch, void *own)
 {
 	struct hv_ring_buffer_info *rbi = &ch->chan->inbound;
 	struct vmb_packet_completion *pc = ch->rx.spare;
 
-	if (likely(pc) && rbi->pkt_buffer_size <= pc->room) {
+	if (likely(pc && rbi->pkt_buffer_size <= pc->room))
 		rbi->pkt_buffer = pc->data;
-		return;
-	}
-	rbi->pkt_buffer = own;
-	if (!pc && !test_and_set_bit(RX_RETRY_SPARE, &ch->rx.retry_read))
-		mod_delayed_work(system_wq, &ch->rx.retry, 0);
+	else
+		aim_copy_own(ch, own);
 }
 
 /* A packet object the client is done with: the next spare, or freed. */

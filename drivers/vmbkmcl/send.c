@@ -108,7 +108,13 @@ static __always_inline int try_write(struct vmb_channel *ch, struct vmb_packet *
 	return ret;
 }
 
-static void disarm_pending(struct vmb_channel *ch)
+/**
+ * vmb_send_disarm() - the send queue is empty: give up its pending_send_sz
+ * @ch: the channel
+ *
+ * Context: any; ch->lock held.
+ */
+void vmb_send_disarm(struct vmb_channel *ch)
 {
 	lockdep_assert_held(&ch->lock);
 
@@ -197,7 +203,7 @@ static __always_inline NTSTATUS submit(struct vmb_packet *pkt, const void *buffe
 
 written:
 	if (list_empty(&ch->send_queue))
-		disarm_pending(ch);
+		vmb_send_disarm(ch);
 	spin_unlock_irqrestore(&ch->lock, irqflags);
 	/* in the ring: a packet without a transaction is done */
 	if (!(flags & VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION))
@@ -210,6 +216,25 @@ NTSTATUS vmb_send_submit(struct vmb_packet *pkt, const void *buffer, u32 length,
 			 enum vmb_send_mode mode)
 {
 	return submit(pkt, buffer, length, ext, flags, mode);
+}
+
+/**
+ * vmb_send_submit_request() - vmb_send_submit() of a synchronous request
+ * @pkt: the request's packet, idle
+ * @buffer: its inline payload
+ * @length: bytes at @buffer
+ * @flags: VMBUS_CHANNEL_FORMAT_FLAG_*
+ *
+ * VMB_SEND_IF_OPEN without external data, the round trip's send: the
+ * submit path inlined for these constants.
+ *
+ * Context: any; takes ch->lock.
+ * Return: as vmb_send_submit().
+ */
+NTSTATUS vmb_send_submit_request(struct vmb_packet *pkt, const void *buffer, u32 length,
+				 u32 flags)
+{
+	return submit(pkt, buffer, length, NULL, flags, VMB_SEND_IF_OPEN);
 }
 
 /* Complete a list of packets taken off the channel, in order. */
@@ -254,7 +279,7 @@ void vmb_send_drain(struct vmb_channel *ch)
 			list_add_tail(&pkt->link, &written);
 	}
 	if (list_empty(&ch->send_queue))
-		disarm_pending(ch);
+		vmb_send_disarm(ch);
 	spin_unlock_irqrestore(&ch->lock, irqflags);
 
 	complete_list(&written, STATUS_SUCCESS);
@@ -305,7 +330,7 @@ bool vmb_send_unqueue(struct vmb_packet *pkt)
 		pkt->state = VMB_PACKET_IDLE;
 		unqueued = true;
 		if (list_empty(&ch->send_queue))
-			disarm_pending(ch);
+			vmb_send_disarm(ch);
 	}
 	spin_unlock_irqrestore(&ch->lock, irqflags);
 	return unqueued;
@@ -327,7 +352,7 @@ void vmb_send_cancel_all(struct vmb_channel *ch)
 	list_for_each_entry(pkt, &ch->send_queue, link)
 		pkt->state = VMB_PACKET_IDLE;
 	list_splice_init(&ch->send_queue, &cancelled);
-	disarm_pending(ch);
+	vmb_send_disarm(ch);
 	spin_unlock_irqrestore(&ch->lock, irqflags);
 
 	complete_list(&cancelled, STATUS_CANCELLED);
