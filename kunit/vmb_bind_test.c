@@ -16,6 +16,8 @@
 #include <vmbkmcl.h>
 #include <vmbus_sim.h>
 
+#include "vmb_debugfs_files.h"
+
 #define WAIT_TIME	(10 * HZ)
 #define WAIT_FLAG	VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION
 
@@ -504,6 +506,40 @@ static void class_claimed_by_another_driver(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, bt_is_open(c));
 }
 
+static void debugfs_state_follows_binding(struct kunit *test)
+{
+	guid_t class = bt_class(14), inst = bt_instance(14);
+	struct bt_client *c = bt_client(test, &class, NULL);
+	struct vmb_df *df = kunit_kzalloc(test, sizeof(*df), GFP_KERNEL);
+	struct bt_host *h = bt_host(test);
+	struct vmbus_sim_device *dev;
+	char want[UUID_STRING_LEN + 1];
+
+	KUNIT_ASSERT_NOT_NULL(test, df);
+	df->test = test;
+	vmb_df_unique_name(df->name, sizeof(df->name), "bind");
+	KUNIT_ASSERT_EQ(test, VmbChannelInitSetFriendlyName(c->ch, df->name), STATUS_SUCCESS);
+	KUNIT_ASSERT_EQ(test, vmb_df_find(df->name, df->dir), 0);
+	KUNIT_EXPECT_STREQ(test, vmb_df_text(df, "state", "state"), "Disabled");
+
+	KUNIT_ASSERT_EQ(test, VmbChannelEnable(c->ch), STATUS_SUCCESS);
+	KUNIT_EXPECT_STREQ(test, vmb_df_text(df, "state", "state"), "Waiting");
+	snprintf(want, sizeof(want), "%pUl", &guid_null);
+	KUNIT_EXPECT_STREQ(test, vmb_df_text(df, "state", "instance"), want);
+
+	dev = bt_offer(test, &class, &inst, h);
+	KUNIT_ASSERT_TRUE(test, bt_wait(bt_is_open(c)));
+	KUNIT_EXPECT_STREQ(test, vmb_df_text(df, "state", "state"), "Open");
+	snprintf(want, sizeof(want), "%pUl", &inst);
+	KUNIT_EXPECT_STREQ(test, vmb_df_text(df, "state", "instance"), want);
+
+	/* between offers the enabled channel waits again */
+	vmbus_sim_rescind(dev);
+	KUNIT_EXPECT_STREQ(test, vmb_df_text(df, "state", "state"), "Waiting");
+	VmbChannelDisable(c->ch);
+	KUNIT_EXPECT_STREQ(test, vmb_df_text(df, "state", "state"), "Disabled");
+}
+
 static struct kunit_case vmb_bind_cases[] = {
 	KUNIT_CASE(target_pnp_rejects_bad_input),
 	KUNIT_CASE(enable_before_offer_opens_on_offer),
@@ -515,6 +551,7 @@ static struct kunit_case vmb_bind_cases[] = {
 	KUNIT_CASE(disable_hands_the_offer_on),
 	KUNIT_CASE(disable_while_waiting_releases_the_class),
 	KUNIT_CASE(class_claimed_by_another_driver),
+	KUNIT_CASE(debugfs_state_follows_binding),
 	{}
 };
 

@@ -451,7 +451,8 @@ void vmb_bind_stop(struct vmb_channel *ch)
 	mutex_lock(&vmb_bind_reg_mutex);
 	mutex_lock(&vmb_bind_mutex);
 	cls = ch->bind_class;
-	ch->bind_class = NULL;
+	/* from here on a close leaves it Disabled, not waiting */
+	WRITE_ONCE(ch->bind_class, NULL);
 	list_del_init(&ch->bind_link);
 	if (ch->bind_dev) {
 		hv_dev = ch->bind_dev->hv_dev;

@@ -23,6 +23,7 @@
 #include "channel.h"
 #include "external.h"
 #include "gpadl.h"
+#include "obs.h"
 #include "packet.h"
 #include "receive.h"
 #include "send.h"
@@ -79,6 +80,7 @@ NTSTATUS VmbChannelAllocate(struct device *parent, bool is_server,
 	ch->incoming_pages = VMB_DEFAULT_RING_PAGES;
 	ch->outgoing_pages = VMB_DEFAULT_RING_PAGES;
 	VMB_CHANNEL_STATE_CHANGE_CALLBACKS_INIT(&ch->callbacks);
+	vmb_obs_channel_add(ch);
 
 	*channel = ch;
 	return STATUS_SUCCESS;
@@ -96,6 +98,7 @@ void VmbChannelCleanup(VMBCHANNEL channel)
 	vmb_send_cancel_all(channel);
 	vmb_receive_cleanup(channel);
 	vmb_sync_cleanup(channel);
+	vmb_obs_channel_remove(channel);
 
 	mutex_destroy(&channel->state_mutex);
 	kfree(channel->friendly_name);
@@ -188,6 +191,15 @@ static bool fits_ring(struct vmb_channel *ch)
 }
 
 /*
+ * Not open: a bindable channel waits for an offer while enabled and not
+ * being disabled (bind.c clears bind_class first).
+ */
+static enum vmb_state unconnected_state(const struct vmb_channel *ch)
+{
+	return ch->enabled && READ_ONCE(ch->bind_class) ? VMB_STATE_WAITING : VMB_STATE_DISABLED;
+}
+
+/*
  * Open the rings and run Opened, Started and PostStarted: Enable of a
  * channel made with a parent, or bind.c when an offer for a bindable
  * channel arrived.
@@ -210,6 +222,7 @@ static NTSTATUS channel_connect(struct vmb_channel *ch)
 		vmb_receive_release(ch);
 		return vmb_errno_to_ntstatus(ret);
 	}
+	vmb_obs_set_state(ch, VMB_STATE_OPENING);
 	/* KMCL lets Opened send; packets queued while Disabled go first */
 	set_open(ch, true);
 	vmb_send_drain(ch);
@@ -218,6 +231,7 @@ static NTSTATUS channel_connect(struct vmb_channel *ch)
 		status = ch->callbacks.opened(ch);
 		if (!NT_SUCCESS(status)) {
 			close_channel(ch, false);
+			vmb_obs_set_state(ch, unconnected_state(ch));
 			return status;
 		}
 	}
@@ -225,6 +239,7 @@ static NTSTATUS channel_connect(struct vmb_channel *ch)
 
 	/* Started, incoming delivery, PostStarted; not while paused */
 	vmb_receive_resume(ch);
+	vmb_obs_set_state(ch, ch->rx.paused ? VMB_STATE_PAUSED : VMB_STATE_OPEN);
 	return STATUS_SUCCESS;
 }
 
@@ -235,6 +250,7 @@ static void channel_disconnect(struct vmb_channel *ch)
 
 	if (!ch->connected)
 		return;
+	vmb_obs_set_state(ch, VMB_STATE_CLOSING);
 	/*
 	 * No ProcessPacket runs from here until the next Started; Suspend,
 	 * then KMCL waits for the client to complete every delivered packet.
@@ -242,6 +258,7 @@ static void channel_disconnect(struct vmb_channel *ch)
 	vmb_receive_suspend(ch);
 	close_channel(ch, true);
 	ch->connected = false;
+	vmb_obs_set_state(ch, unconnected_state(ch));
 }
 
 /**
@@ -317,11 +334,13 @@ NTSTATUS VmbChannelEnable(VMBCHANNEL channel)
 	if (ch->bindable) {
 		/* the offer's probe opens it, now or later, under its own locks */
 		ch->enabled = true;
+		vmb_obs_set_state(ch, VMB_STATE_WAITING);
 		mutex_unlock(&ch->state_mutex);
 		status = vmb_bind_start(ch);
 		if (!NT_SUCCESS(status)) {
 			mutex_lock(&ch->state_mutex);
 			ch->enabled = false;
+			vmb_obs_set_state(ch, VMB_STATE_DISABLED);
 			mutex_unlock(&ch->state_mutex);
 		}
 		return status;
@@ -347,14 +366,16 @@ void VmbChannelDisable(VMBCHANNEL channel)
 		/* unbinds, and closes through vmb_channel_detach() if bound */
 		vmb_bind_stop(ch);
 		mutex_lock(&ch->state_mutex);
+		if (ch->enabled)
+			vmb_obs_set_state(ch, VMB_STATE_DISABLED);
 		ch->enabled = false;
 		mutex_unlock(&ch->state_mutex);
 		return;
 	}
 	mutex_lock(&ch->state_mutex);
 	if (ch->enabled) {
-		channel_disconnect(ch);
 		ch->enabled = false;
+		channel_disconnect(ch);
 	}
 	mutex_unlock(&ch->state_mutex);
 }
@@ -493,6 +514,7 @@ NTSTATUS VmbChannelInitSetFriendlyName(VMBCHANNEL channel, const char *name)
 		return init_end(channel, STATUS_INSUFFICIENT_RESOURCES);
 	kfree(channel->friendly_name);
 	channel->friendly_name = copy;
+	vmb_obs_channel_rename(channel);
 	return init_end(channel, STATUS_SUCCESS);
 }
 EXPORT_SYMBOL_GPL(VmbChannelInitSetFriendlyName);

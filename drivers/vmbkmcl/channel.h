@@ -14,6 +14,7 @@
 
 #include <vmbkmcl.h>
 
+#include "obs.h"
 #include "receive.h"
 
 /*
@@ -112,6 +113,8 @@ struct vmb_channel {
 	atomic_t rx_outstanding;	/* delivered, not yet completed */
 	wait_queue_head_t rx_wait;
 	struct vmb_rx rx;		/* the rest of it, receive.h */
+
+	struct vmb_obs obs;		/* id, label, state, counters: obs.h */
 };
 
 static inline bool vmb_channel_rescinded(const struct vmb_channel *ch)

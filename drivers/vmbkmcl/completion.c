@@ -41,8 +41,10 @@
 #include "channel.h"
 #include "completion.h"
 #include "mdl.h"
+#include "obs.h"
 #include "passive.h"
 #include "receive.h"
+#include "trace.h"
 
 #define COMP_POLL	msecs_to_jiffies(20)
 
@@ -188,6 +190,7 @@ bool vmb_completion_deliver(struct vmb_channel *ch, struct vmb_packet_completion
 	pc->defer = false;
 	WRITE_ONCE(pc->in_call, true);
 	atomic64_inc(&ch->rx.stats.delivered);
+	trace_vmb_delivery(ch, pc);
 	ch->process_packet(ch, pc, pc->payload, pc->length, pc->flags);
 	WRITE_ONCE(pc->in_call, false);
 	/* deferred: the client's reference goes to the deferred list */
@@ -453,6 +456,7 @@ void VmbChannelPacketFail(VMBPACKETCOMPLETION packet)
 				    "vmbkmcl: client failed a packet: incoming delivery stopped until disable\n");
 	/* the reader looks at it before every packet, under rx_lock */
 	WRITE_ONCE(ch->rx.failed, true);
+	atomic64_inc(&ch->obs.failed);
 	retire(packet);
 }
 EXPORT_SYMBOL_GPL(VmbChannelPacketFail);

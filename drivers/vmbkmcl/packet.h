@@ -10,6 +10,8 @@
 
 #include <vmbkmcl.h>
 
+#include "trace.h"
+
 struct vmb_channel;
 
 /*
@@ -59,6 +61,7 @@ void vmb_packet_destroy(struct vmb_packet *pkt);
 static inline void vmb_packet_complete(struct vmb_packet *pkt, NTSTATUS status,
 				       void *buffer, u32 length)
 {
+	trace_vmb_completion(pkt, status, length);
 	pkt->completion_routine(pkt, status, buffer, length);
 }
 

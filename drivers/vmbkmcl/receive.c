@@ -74,6 +74,7 @@
 #include "channel.h"
 #include "completion.h"
 #include "external.h"
+#include "obs.h"
 #include "passive.h"
 #include "receive.h"
 #include "send.h"
@@ -305,6 +306,7 @@ static void read_ring(struct vmb_channel *ch, struct rx_pass *p)
 		p->consumed++;
 		p->taken++;
 		atomic_inc(&ch->rx_outstanding);
+		vmb_count(&ch->obs.n.taken);
 		if (p->mode == RX_PULL) {
 			list_add_tail(&pc->link, p->batch);
 		} else if (vmb_completion_deliver(ch, pc)) {
@@ -514,6 +516,7 @@ void vmb_receive_retire(struct vmb_channel *ch)
 
 	spin_lock_irqsave(&ch->rx.retire_lock, flags);
 	left = atomic_dec_return(&ch->rx_outstanding);
+	vmb_count(&ch->obs.n.retired);
 	WARN_ON_ONCE(left < 0);
 	if (atomic_read(&ch->rx.blocked) && atomic_xchg(&ch->rx.blocked, 0))
 		vmb_receive_kick(ch);
@@ -732,8 +735,10 @@ void VmbChannelPause(VMBCHANNEL channel)
 	mutex_lock(&channel->state_mutex);
 	if (!channel->rx.paused) {
 		/* a Disabled channel pauses now and stays so when enabled */
-		if (channel->connected)
+		if (channel->connected) {
 			suspend_delivery(channel);
+			vmb_obs_set_state(channel, VMB_STATE_PAUSED);
+		}
 		channel->rx.paused = true;
 	}
 	mutex_unlock(&channel->state_mutex);
@@ -747,8 +752,10 @@ void VmbChannelStart(VMBCHANNEL channel)
 	mutex_lock(&channel->state_mutex);
 	if (channel->rx.paused) {
 		channel->rx.paused = false;
-		if (channel->connected)
+		if (channel->connected) {
 			resume_delivery(channel);
+			vmb_obs_set_state(channel, VMB_STATE_OPEN);
+		}
 	}
 	mutex_unlock(&channel->state_mutex);
 }

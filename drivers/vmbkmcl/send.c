@@ -20,8 +20,10 @@
 #include "completion.h"
 #include "external.h"
 #include "mdl.h"
+#include "obs.h"
 #include "packet.h"
 #include "send.h"
+#include "trace.h"
 #include "transaction.h"
 
 /* Ring bytes a packet takes, trailer included. */
@@ -108,6 +110,15 @@ static __always_inline int try_write(struct vmb_channel *ch, struct vmb_packet *
 	return ret;
 }
 
+/* The packet is in the ring; still under the lock, so it is still ours. */
+static void note_written(struct vmb_channel *ch, struct vmb_packet *pkt, u32 length)
+{
+	lockdep_assert_held(&ch->lock);
+
+	vmb_count(&ch->obs.n.sent);
+	trace_vmb_send(ch, pkt, length, false);
+}
+
 /**
  * vmb_send_disarm() - the send queue is empty: give up its pending_send_sz
  * @ch: the channel
@@ -137,18 +148,25 @@ static void queue_packet(struct vmb_channel *ch, struct vmb_packet *pkt,
 	pkt->length = length;
 	pkt->state = VMB_PACKET_QUEUED;
 	list_add_tail(&pkt->link, &ch->send_queue);
+	vmb_count(&ch->obs.n.queued);
+	trace_vmb_send(ch, pkt, length, true);
 }
 
 static void write_failed(struct vmb_channel *ch, int ret)
 {
+	lockdep_assert_held(&ch->lock);
+
 	/*
 	 * -ENODEV: rescinded; -EIO: the host corrupted the ring indices
 	 * (6.12.117). Either way the packet waits for Disable to cancel it.
 	 */
-	if (ret != -EAGAIN)
-		dev_err_ratelimited(vmb_channel_dev(ch),
-				    "vmbkmcl: send failed (%d), packet held until disable\n",
-				    ret);
+	if (ret == -EAGAIN) {
+		vmb_count(&ch->obs.n.ring_full);
+		return;
+	}
+	vmb_count(&ch->obs.n.send_errors);
+	dev_err_ratelimited(vmb_channel_dev(ch),
+			    "vmbkmcl: send failed (%d), packet held until disable\n", ret);
 }
 
 /*
@@ -171,6 +189,7 @@ static __always_inline NTSTATUS submit(struct vmb_packet *pkt, const void *buffe
 	}
 	pkt->flags = flags;
 	pkt->desc_size = 0;
+	pkt->trans_id = 0;	/* what the trace events show without a transaction */
 	if (ext) {
 		/* into the packet's own room: a queued send keeps it as is */
 		status = vmb_external_build(ch, ext, length, vmb_packet_desc(pkt),
@@ -202,6 +221,7 @@ static __always_inline NTSTATUS submit(struct vmb_packet *pkt, const void *buffe
 	return STATUS_SUCCESS;
 
 written:
+	note_written(ch, pkt, length);
 	if (list_empty(&ch->send_queue))
 		vmb_send_disarm(ch);
 	spin_unlock_irqrestore(&ch->lock, irqflags);
@@ -275,6 +295,7 @@ void vmb_send_drain(struct vmb_channel *ch)
 			write_failed(ch, ret);
 			break;
 		}
+		note_written(ch, pkt, pkt->length);
 		if (pkt->state == VMB_PACKET_IDLE)
 			list_add_tail(&pkt->link, &written);
 	}
@@ -349,8 +370,10 @@ void vmb_send_cancel_all(struct vmb_channel *ch)
 	LIST_HEAD(cancelled);
 
 	spin_lock_irqsave(&ch->lock, irqflags);
-	list_for_each_entry(pkt, &ch->send_queue, link)
+	list_for_each_entry(pkt, &ch->send_queue, link) {
 		pkt->state = VMB_PACKET_IDLE;
+		vmb_count(&ch->obs.n.cancelled);
+	}
 	list_splice_init(&ch->send_queue, &cancelled);
 	vmb_send_disarm(ch);
 	spin_unlock_irqrestore(&ch->lock, irqflags);

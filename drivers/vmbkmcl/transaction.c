@@ -23,6 +23,7 @@
 #include <linux/nospec.h>
 
 #include "channel.h"
+#include "obs.h"
 #include "packet.h"
 #include "send.h"
 #include "transaction.h"
@@ -75,6 +76,7 @@ void vmb_transaction_start(struct vmb_channel *ch, struct vmb_packet *pkt,
 	pkt->trans_id = trans_id;
 	pkt->state = VMB_PACKET_IN_FLIGHT;
 	list_add_tail(&pkt->link, &ch->in_flight);
+	vmb_count(&ch->obs.n.transactions);
 }
 
 /* Take a transaction off the requestor and the in-flight list. */
@@ -125,6 +127,7 @@ void vmb_transaction_complete(struct vmb_channel *ch, u64 trans_id,
 	pkt = (struct vmb_packet *)(uintptr_t)addr;
 	if (pkt->state == VMB_PACKET_ABANDONED) {
 		list_del_init(&pkt->link);
+		vmb_count(&ch->obs.n.late);
 		spin_unlock_irqrestore(&ch->lock, irqflags);
 		dev_warn_ratelimited(vmb_channel_dev(ch),
 				     "vmbkmcl: completion %llu of a cancelled request dropped\n",
@@ -133,12 +136,14 @@ void vmb_transaction_complete(struct vmb_channel *ch, u64 trans_id,
 		return;
 	}
 	transaction_end(ch, pkt);
+	vmb_count(&ch->obs.n.completed);
 	spin_unlock_irqrestore(&ch->lock, irqflags);
 
 	vmb_packet_complete(pkt, STATUS_SUCCESS, payload, length);
 	return;
 
 unknown:
+	vmb_count(&ch->obs.n.unknown);
 	dev_warn_ratelimited(vmb_channel_dev(ch),
 			     "vmbkmcl: completion with unknown transaction id %llu dropped\n",
 			     trans_id);
@@ -173,6 +178,7 @@ enum vmb_cancel_result vmb_transaction_cancel(struct vmb_packet *pkt)
 		break;
 	case VMB_PACKET_IN_FLIGHT:
 		pkt->state = VMB_PACKET_ABANDONED;
+		vmb_count(&ch->obs.n.abandoned);
 		result = VMB_CANCEL_ABANDONED;
 		break;
 	default:
@@ -208,6 +214,7 @@ void vmb_transaction_cancel_all(struct vmb_channel *ch)
 			continue;
 		}
 		pkt->state = VMB_PACKET_IDLE;
+		vmb_count(&ch->obs.n.cancelled);
 		list_move_tail(&pkt->link, &cancelled);
 	}
 	spin_unlock_irqrestore(&ch->lock, irqflags);
