@@ -100,7 +100,10 @@ static void completion_init(struct vmb_channel *ch, struct vmb_packet_completion
 		memset(client_context(pc), 0, ch->rx.context_size);
 }
 
-/* A queued completion's own copy, for one longer than the packet room. */
+/*
+ * A completion off the queue: its own copy, for one longer than the packet
+ * room, goes. An object that leaves the queue has none any more.
+ */
 static void comp_data_free(struct vmb_packet_completion *pc)
 {
 	if (pc->comp_data != pc->data)
@@ -124,8 +127,6 @@ void vmb_completion_reuse(struct vmb_channel *ch, struct vmb_packet_completion *
 		vmb_mdl_free(pc->mdl);
 		pc->mdl = NULL;
 	}
-	if (pc->comp_data)
-		comp_data_free(pc);
 	pc->flags = 0;
 	pc->comp_length = 0;
 	refcount_set(&pc->refs, 1);
@@ -341,6 +342,7 @@ void vmb_completion_flush(struct vmb_channel *ch)
 			break;
 		if (ret)
 			comp_failed(ch, ret);
+		comp_data_free(pc);
 		list_move_tail(&pc->link, &done);
 	}
 	comp_disarm(ch);
@@ -417,6 +419,7 @@ void vmb_completion_drop_queued(struct vmb_channel *ch)
 
 	list_for_each_entry_safe(pc, tmp, &dropped, link) {
 		list_del_init(&pc->link);
+		comp_data_free(pc);
 		atomic64_inc(&ch->rx.stats.comp_dropped);
 		vmb_completion_put(pc);
 	}

@@ -138,6 +138,13 @@ void vmb_send_disarm(struct vmb_channel *ch)
 	WRITE_ONCE(ch->pending_send_armed, false);
 }
 
+/* vmb_send_disarm() where the queue just emptied, if it asked for room. */
+static __always_inline void disarm_pending(struct vmb_channel *ch)
+{
+	if (unlikely(ch->pending_send_armed))
+		vmb_send_disarm(ch);
+}
+
 static void queue_packet(struct vmb_channel *ch, struct vmb_packet *pkt,
 			 const void *buffer, u32 length)
 {
@@ -223,7 +230,7 @@ static __always_inline NTSTATUS submit(struct vmb_packet *pkt, const void *buffe
 written:
 	note_written(ch, pkt, length);
 	if (list_empty(&ch->send_queue))
-		vmb_send_disarm(ch);
+		disarm_pending(ch);
 	spin_unlock_irqrestore(&ch->lock, irqflags);
 	/* in the ring: a packet without a transaction is done */
 	if (!(flags & VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION))
@@ -236,25 +243,6 @@ NTSTATUS vmb_send_submit(struct vmb_packet *pkt, const void *buffer, u32 length,
 			 enum vmb_send_mode mode)
 {
 	return submit(pkt, buffer, length, ext, flags, mode);
-}
-
-/**
- * vmb_send_submit_request() - vmb_send_submit() of a synchronous request
- * @pkt: the request's packet, idle
- * @buffer: its inline payload
- * @length: bytes at @buffer
- * @flags: VMBUS_CHANNEL_FORMAT_FLAG_*
- *
- * VMB_SEND_IF_OPEN without external data, the round trip's send: the
- * submit path inlined for these constants.
- *
- * Context: any; takes ch->lock.
- * Return: as vmb_send_submit().
- */
-NTSTATUS vmb_send_submit_request(struct vmb_packet *pkt, const void *buffer, u32 length,
-				 u32 flags)
-{
-	return submit(pkt, buffer, length, NULL, flags, VMB_SEND_IF_OPEN);
 }
 
 /* Complete a list of packets taken off the channel, in order. */

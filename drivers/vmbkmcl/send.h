@@ -26,8 +26,6 @@ enum vmb_send_mode {
 NTSTATUS vmb_send_submit(struct vmb_packet *pkt, const void *buffer, u32 length,
 			 const struct vmb_external *ext, u32 flags,
 			 enum vmb_send_mode mode);
-NTSTATUS vmb_send_submit_request(struct vmb_packet *pkt, const void *buffer, u32 length,
-				 u32 flags);
 void vmb_send_drain(struct vmb_channel *ch);
 void vmb_send_resume(struct vmb_channel *ch);
 bool vmb_send_unqueue(struct vmb_packet *pkt);

@@ -214,11 +214,8 @@ NTSTATUS VmbChannelSendSynchronousRequest(VMBCHANNEL channel,
 	pkt->completion_routine = sync_completion;
 	pkt->pointer = &waiter;
 
-	if (likely(!external && !zero))
-		status = vmb_send_submit_request(pkt, buffer, size, flags);
-	else
-		status = vmb_send_submit(pkt, buffer, size, external ? &ext : NULL, flags,
-					 zero ? VMB_SEND_TRY : VMB_SEND_IF_OPEN);
+	status = vmb_send_submit(pkt, buffer, size, external ? &ext : NULL, flags,
+				 zero ? VMB_SEND_TRY : VMB_SEND_IF_OPEN);
 	if (status != STATUS_SUCCESS)
 		goto free;
 
