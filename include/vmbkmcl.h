@@ -206,10 +206,14 @@ typedef void EVT_VMB_CHANNEL_PROCESSING_COMPLETE(VMBCHANNEL channel,
  * the host's completion arrived.
  *
  * Context: atomic (softirq, or the sender's context when the packet went
- * straight into the ring); also process context, from Enable for packets
- * queued while Disabled and from Disable for cancelled ones: it must not
- * sleep. No channel lock is held, so the routine may send again, free the
- * packet or reuse it.
+ * straight into the ring); also process context: from Enable for packets
+ * queued while Disabled, from Disable for cancelled ones, and from the
+ * passive worker of a channel that processes packets at passive level
+ * (VmbChannelSetIncomingProcessingAtPassive()), which
+ * writes queued packets once it read the completions that freed their ring
+ * space or transaction ids (with softirqs disabled for those completions).
+ * In every context it must not sleep. No channel lock is held, so the
+ * routine may send again, free the packet or reuse it.
  */
 typedef void EVT_VMB_PACKET_COMPLETION_ROUTINE(VMBPACKET packet,
 					       NTSTATUS status, void *buffer,

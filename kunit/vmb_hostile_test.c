@@ -177,6 +177,71 @@ static void b2_lengths_that_do_not_fit(struct kunit *test)
  * consistent in itself: no access outside it, and after a reopen the
  * channel works.
  */
+/*
+ * B2, with a write index the host moves back while a pass reads: the first
+ * packet's ProcessPacket moves it into the middle of the second, which
+ * hv_pkt_iter_first() then cuts to what the moved index leaves. The cut
+ * packet must not look whole, and the read index must not pass the host's.
+ */
+struct backstep {
+	u32 to;
+	bool done;
+};
+
+static struct backstep *backstep;
+
+static void step_back(struct vmb_rc *rc, VMBPACKETCOMPLETION pkt, void *buffer,
+		      u32 length, u32 flags, u32 call)
+{
+	if (!backstep->done) {
+		backstep->done = true;
+		WRITE_ONCE(inbound(rc->th)->ring_buffer->write_index, backstep->to);
+	}
+	vmb_rc_complete(rc, pkt, buffer, length);
+}
+
+static void b2_write_index_moved_back_mid_pass(struct kunit *test)
+{
+	struct vmb_th *th;
+	struct vmb_rc *rc = start(test, VMB_TH_ECHO, VMB_RC_CUSTOM, &th);
+	struct hv_ring_buffer_info *in;
+	u32 second, dsize, read;
+
+	backstep = kunit_kzalloc(test, sizeof(*backstep), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, backstep);
+	backstep->done = true;
+	rc->custom = step_back;
+	vmb_th_enable(th);
+	expect_alive(test, th, rc, 1);
+	in = inbound(th);
+	dsize = in->ring_datasize;
+
+	/* both in the ring before the pass that reads them */
+	VmbChannelPause(th->ch);
+	KUNIT_ASSERT_EQ(test, vmb_rc_host_send(th, 2, 24, 0), 0);
+	second = READ_ONCE(in->ring_buffer->write_index);
+	KUNIT_ASSERT_EQ(test, vmb_rc_host_send(th, 3, 400, 0), 0);
+	/* the second packet's descriptor and 8 bytes of its payload */
+	backstep->to = (second + 24) % dsize;
+	backstep->done = false;
+	VmbChannelStart(th->ch);
+
+	KUNIT_ASSERT_TRUE(test, vmb_th_wait(th, vmb_rc_stats(th).failed));
+	vmb_rc_settle(th);
+	KUNIT_EXPECT_EQ(test, vmb_rc_calls(rc), 2u);
+	KUNIT_EXPECT_EQ(test, vmb_rc_rec(rc, 1).seq, 2ULL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&rc->bad), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&rc->foreign), 0);
+	/* published up to the cut packet, not past the host's index */
+	read = READ_ONCE(in->ring_buffer->read_index);
+	KUNIT_EXPECT_EQ(test, read, second);
+	/* hv_vmbus's own copy buffer is back, for close */
+	KUNIT_EXPECT_NOT_NULL(test, in->pkt_buffer);
+
+	reopen(test, th);
+	expect_alive(test, th, rc, 4);
+}
+
 struct flipper {
 	struct vmb_th *th;
 	struct completion exited;
@@ -1083,6 +1148,7 @@ static struct kunit_case vmb_hostile_cases[] = {
 	KUNIT_CASE(b1_inbound_write_index_corrupted),
 	KUNIT_CASE(b1_outbound_read_index_corrupted),
 	KUNIT_CASE(b2_lengths_that_do_not_fit),
+	KUNIT_CASE(b2_write_index_moved_back_mid_pass),
 	KUNIT_CASE(b3_length_rewritten_while_read),
 	KUNIT_CASE(b4_external_header_cut_short),
 	KUNIT_CASE(b5_bad_gpa_ranges),

@@ -179,11 +179,22 @@ static void gpa_window_checks(struct kunit *test, struct vmb_mdl *mdl, u32 offse
 	for (i = 0; i < ranges; i++)
 		want_bytes += sizeof(struct gpa_range) + expect[i * 4 + 2] * sizeof(u64);
 	KUNIT_ASSERT_EQ(test, bytes, want_bytes);
-	buf = kunit_kzalloc(test, bytes, GFP_KERNEL);
+	/*
+	 * Short of room by one frame, then by one byte: refused, and nothing
+	 * written past the room given, which is all there is (KASAN).
+	 */
+	buf = kunit_kzalloc(test, bytes - 8, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
-	/* one byte short of room: refused, not overrun */
 	KUNIT_EXPECT_EQ(test, vmb_mdl_gpa_build(mdl, offset, length, buf, bytes - 8,
 						&built_ranges, &built_bytes, &data), -ENOSPC);
+	kunit_kfree(test, buf);
+	buf = kunit_kzalloc(test, bytes - 1, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_EXPECT_EQ(test, vmb_mdl_gpa_build(mdl, offset, length, buf, bytes - 1,
+						&built_ranges, &built_bytes, &data), -ENOSPC);
+	kunit_kfree(test, buf);
+	buf = kunit_kzalloc(test, bytes, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
 	KUNIT_ASSERT_EQ(test, vmb_mdl_gpa_build(mdl, offset, length, buf, bytes,
 						&built_ranges, &built_bytes, &data), 0);
 	KUNIT_EXPECT_EQ(test, built_ranges, ranges);

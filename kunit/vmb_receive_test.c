@@ -503,6 +503,249 @@ static void reenable_starts_clean(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&rc->bad), 0);
 }
 
+/* The new receive path: hv_vmbus's copy lands in a packet object of ours. */
+
+static struct hv_ring_buffer_info *inbound(struct vmb_th *th)
+{
+	return &th->hv_dev->channel->inbound;
+}
+
+struct copy_seen {
+	void *pkt_buffer;	/* hv_vmbus's copy buffer during the call */
+	bool payload_inside;	/* the payload lies in it */
+};
+
+static struct copy_seen *copy_seen;
+
+static void see_copy(struct vmb_rc *rc, VMBPACKETCOMPLETION pkt, void *buffer,
+		     u32 length, u32 flags, u32 call)
+{
+	struct hv_ring_buffer_info *in = inbound(rc->th);
+	u8 *b = in->pkt_buffer;
+
+	copy_seen->pkt_buffer = b;
+	copy_seen->payload_inside = (u8 *)buffer >= b &&
+				    (u8 *)buffer + length <= b + in->pkt_buffer_size;
+	vmb_rc_complete(rc, pkt, buffer, length);
+}
+
+/*
+ * hv_vmbus copies into our object during a pass and finds its own buffer
+ * again after it, after a pass stopped at the quota, and at close (where it
+ * frees it: KASAN would see it free one of ours).
+ */
+static void hv_copy_buffer_restored(struct kunit *test)
+{
+	struct vmb_th *th;
+	struct vmb_rc *rc = start(test, VMB_RC_CUSTOM, &th);
+	void *own;
+	u32 i, round;
+
+	copy_seen = kunit_kzalloc(test, sizeof(*copy_seen), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, copy_seen);
+	rc->custom = see_copy;
+	for (round = 0; round < 3; round++) {
+		vmb_th_enable(th);
+		vmb_rc_settle(th);
+		own = inbound(th)->pkt_buffer;
+		KUNIT_ASSERT_NOT_NULL(test, own);
+		for (i = 0; i < 8; i++)
+			KUNIT_ASSERT_EQ(test, vmb_rc_host_send(th, round * 100 + i, 64, REQ), 0);
+		KUNIT_ASSERT_TRUE(test, vmb_th_wait(th, vmb_rc_calls(rc) == round * 10 + 8));
+		vmb_rc_settle(th);
+		KUNIT_EXPECT_TRUE(test, copy_seen->payload_inside);
+		KUNIT_EXPECT_PTR_NE(test, copy_seen->pkt_buffer, own);
+		KUNIT_EXPECT_PTR_EQ(test, inbound(th)->pkt_buffer, own);
+
+		/* a pass that stops at the quota leaves a packet in the ring */
+		rc->policy = VMB_RC_HOLD;
+		VmbChannelSetTransactionQuota(th->ch, 1);
+		KUNIT_ASSERT_EQ(test, vmb_rc_host_send(th, round * 100 + 50, 64, 0), 0);
+		KUNIT_ASSERT_EQ(test, vmb_rc_host_send(th, round * 100 + 51, 64, 0), 0);
+		KUNIT_ASSERT_TRUE(test, vmb_th_wait(th, vmb_rc_nheld(rc) == 1));
+		vmb_rc_settle(th);
+		KUNIT_EXPECT_EQ(test, vmb_rc_nheld(rc), 1u);
+		KUNIT_EXPECT_PTR_EQ(test, inbound(th)->pkt_buffer, own);
+		VmbChannelSetTransactionQuota(th->ch, 0);
+		rc->policy = VMB_RC_CUSTOM;
+		KUNIT_EXPECT_EQ(test, vmb_rc_release(rc, U32_MAX), 1u);
+		KUNIT_ASSERT_TRUE(test, vmb_th_wait(th, vmb_rc_calls(rc) == round * 10 + 10));
+		VmbChannelDisable(th->ch);
+	}
+	KUNIT_EXPECT_EQ(test, atomic_read(&rc->bad), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&rc->ctx_bad), 0);
+}
+
+static void scribble(struct vmb_rc *rc, VMBPACKETCOMPLETION pkt, void *buffer,
+		     u32 length, u32 flags, u32 call)
+{
+	/* the whole payload and the client context: the packet is the client's */
+	memset(buffer, 0xa5, length);
+	memset(VmbChannelPacketGetClientContext(pkt), 0xa5, sizeof(struct vmb_rc_ctx));
+	atomic_inc(&rc->retired);
+	VmbChannelPacketComplete(pkt, NULL, 0);
+}
+
+/* A client writing over its payload in the call breaks no other packet. */
+static void client_scribbles_over_payload(struct kunit *test)
+{
+	struct vmb_th *th;
+	struct vmb_rc *rc = start(test, VMB_RC_CUSTOM, &th);
+	u32 i, n = 16;
+
+	rc->custom = scribble;
+	vmb_th_enable(th);
+	/* several packets per pass: they wait in the ring until Start */
+	VmbChannelPause(th->ch);
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_EQ(test, vmb_rc_host_send(th, i, 8 + (i * 53) % 200, REQ), 0);
+	VmbChannelStart(th->ch);
+	KUNIT_ASSERT_TRUE(test, vmb_th_wait(th, vmb_rc_calls(rc) == n));
+	for (i = 0; i < n; i++) {
+		KUNIT_EXPECT_EQ(test, vmb_rc_rec(rc, i).seq, (u64)i);
+		KUNIT_EXPECT_EQ(test, vmb_rc_rec(rc, i).length, ALIGN(8 + (i * 53) % 200, 8));
+	}
+	KUNIT_EXPECT_EQ(test, atomic_read(&rc->bad), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&rc->foreign), 0);
+	/* each packet's context starts zeroed, whatever the last one left */
+	KUNIT_EXPECT_EQ(test, atomic_read(&rc->ctx_bad), 0);
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ(test, vmb_rc_rec(rc, i).call, 1u);
+	vmb_rc_settle(th);
+	KUNIT_EXPECT_EQ(test, vmb_rc_host_completions(th), n);
+}
+
+/* A packet completed within its call leaves its object to the next one. */
+static void spare_reused_after_in_call_complete(struct kunit *test)
+{
+	struct vmb_th *th;
+	struct vmb_rc *rc = start(test, VMB_RC_COMPLETE, &th);
+	u32 i, n = 32;
+
+	vmb_th_enable(th);
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_EQ(test, vmb_rc_host_send(th, i, 8 + i * 40, i % 2 ? REQ : 0), 0);
+	KUNIT_ASSERT_TRUE(test, vmb_th_wait(th, vmb_rc_calls(rc) == n));
+	for (i = 1; i < n; i++)
+		KUNIT_EXPECT_PTR_EQ(test, vmb_rc_rec(rc, i).pkt, vmb_rc_rec(rc, 0).pkt);
+	KUNIT_EXPECT_EQ(test, atomic_read(&rc->bad), 0);
+	KUNIT_EXPECT_EQ(test, vmb_rc_stats(th).nomem, 0ULL);
+}
+
+/*
+ * A completion that echoes the payload it answers, given in the call while
+ * the ring is full: it queues over its own payload, in the object hv_vmbus
+ * copied the packet into, and the next packets land elsewhere.
+ */
+static void queued_completion_over_own_payload(struct kunit *test)
+{
+	struct vmb_th *th;
+	struct vmb_rc *rc = start(test, VMB_RC_COMPLETE, &th);
+	struct vmb_tp *last;
+	u32 i, n = 6, sent;
+
+	vmb_th_small_rings(th);
+	vmb_th_enable(th);
+	sent = vmb_th_fill_ring(th, 1000, &last);
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_EQ(test, vmb_rc_host_send(th, i, 40 + 8 * i, REQ), 0);
+	KUNIT_ASSERT_TRUE(test, vmb_th_wait(th, vmb_rc_calls(rc) == n));
+	KUNIT_EXPECT_EQ(test, vmb_rc_stats(th).comp_queued, (u64)n);
+	for (i = 1; i < n; i++)
+		KUNIT_EXPECT_PTR_NE(test, vmb_rc_rec(rc, i).pkt, vmb_rc_rec(rc, 0).pkt);
+	KUNIT_EXPECT_EQ(test, atomic_read(&rc->bad), 0);
+
+	vmbus_sim_pause_host(th->sim, false);
+	expect_completions(test, th, n);
+	KUNIT_ASSERT_TRUE(test, vmb_th_wait(th, atomic_read(&last->calls) == 1));
+	KUNIT_EXPECT_EQ(test, atomic_read(&th->routines), (int)sent);
+	KUNIT_EXPECT_EQ(test, vmb_rc_stats(th).comp_dropped, 0ULL);
+}
+
+/*
+ * A packet kept past its call holds an object of its payload's size, not
+ * one as large as the largest packet the channel accepts (here about 130 KiB
+ * of GPA descriptor room), and needs no high-order allocation.
+ */
+static void kept_packets_sized_by_payload(struct kunit *test)
+{
+	struct vmb_th *th;
+	struct vmb_rc *rc = start(test, VMB_RC_HOLD, &th);
+	u32 i, n = 32;
+
+	KUNIT_ASSERT_EQ(test, VmbChannelInitSetMaximumExternalData(th->ch, SZ_64M, 16),
+			STATUS_SUCCESS);
+	KUNIT_ASSERT_EQ(test, VmbClientChannelInitSetRingBufferPageCount(th->ch, 64, 4),
+			STATUS_SUCCESS);
+	vmb_th_enable(th);
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_EQ(test, vmb_rc_host_send(th, i, i == n - 1 ? 4000 : 64, REQ), 0);
+	KUNIT_ASSERT_TRUE(test, vmb_th_wait(th, vmb_rc_nheld(rc) == n));
+	/* the first one had the spare: nothing said the client keeps packets */
+	for (i = 1; i < n - 1; i++)
+		KUNIT_EXPECT_LE(test, ksize(rc->held[i].pkt), (size_t)512);
+	KUNIT_EXPECT_LE(test, ksize(rc->held[n - 1].pkt), (size_t)8192);
+	KUNIT_EXPECT_EQ(test, vmb_rc_stats(th).nomem, 0ULL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&rc->bad), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&rc->ctx_bad), 0);
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_TRUE(test, vmb_rc_check(rc->held[i].buffer, rc->held[i].length));
+	KUNIT_EXPECT_EQ(test, vmb_rc_release(rc, U32_MAX), n);
+	expect_completions(test, th, n);
+
+	/* completed in the call again: back to one object for all */
+	rc->policy = VMB_RC_COMPLETE;
+	for (i = 0; i < 8; i++)
+		KUNIT_ASSERT_EQ(test, vmb_rc_host_send(th, 100 + i, 64, 0), 0);
+	KUNIT_ASSERT_TRUE(test, vmb_th_wait(th, vmb_rc_calls(rc) == n + 8));
+	for (i = n + 2; i < n + 8; i++)
+		KUNIT_EXPECT_PTR_EQ(test, vmb_rc_rec(rc, i).pkt, vmb_rc_rec(rc, n + 1).pkt);
+}
+
+/*
+ * The send queue empties while completions wait for room: theirs becomes
+ * the channel's pending_send_sz, so the host's signal sends them as soon as
+ * it reads, rather than the 20 ms poll.
+ */
+static void completions_take_over_pending_send_size(struct kunit *test)
+{
+	struct vmb_th *th;
+	struct vmb_rc *rc = start(test, VMB_RC_HOLD, &th);
+	struct hv_ring_buffer_info *out;
+	s64 zero = 0, timeout = -500000;	/* 50 ms */
+	struct vmb_th_sync *s;
+	u64 payload = 0;
+	u32 i, n = 4, filled = 0, pending;
+
+	vmb_th_small_rings(th);
+	vmb_th_enable(th);
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_EQ(test, vmb_rc_host_send(th, i, 200, REQ), 0);
+	KUNIT_ASSERT_TRUE(test, vmb_th_wait(th, vmb_rc_nheld(rc) == n));
+
+	/* the host stops reading; fill the ring without queueing anything */
+	vmbus_sim_pause_host(th->sim, true);
+	while (VmbChannelSendSynchronousRequest(th->ch, &payload, sizeof(payload), NULL, 0,
+						NULL, NULL, &zero) == STATUS_SUCCESS)
+		KUNIT_ASSERT_LT(test, ++filled, 1000u);
+	KUNIT_ASSERT_GT(test, filled, 0u);
+	KUNIT_EXPECT_EQ(test, vmb_rc_release(rc, U32_MAX), n);
+	KUNIT_EXPECT_EQ(test, vmb_rc_stats(th).comp_queued, (u64)n);
+
+	/* a request queues, takes over pending_send_sz, and times out */
+	s = vmb_th_sync_start(th, WAIT, &timeout);
+	KUNIT_ASSERT_TRUE(test, vmb_th_wait(th, completion_done(&s->done)));
+	KUNIT_EXPECT_EQ(test, s->status, STATUS_CANCELLED);
+	out = &th->hv_dev->channel->outbound;
+	pending = READ_ONCE(out->ring_buffer->pending_send_sz);
+	/* the oldest completion's room: descriptor, 200 bytes, trailer */
+	KUNIT_EXPECT_EQ(test, pending, 16u + 200 + 8);
+
+	vmbus_sim_pause_host(th->sim, false);
+	KUNIT_ASSERT_TRUE(test, vmb_th_wait(th, vmb_rc_host_completions(th) == n));
+	KUNIT_EXPECT_EQ(test, vmb_rc_stats(th).comp_dropped, 0ULL);
+}
+
 static struct kunit_case vmb_receive_cases[] = {
 	KUNIT_CASE(inband_delivered_in_order),
 	KUNIT_CASE(completion_echoes_transaction_id),
@@ -518,6 +761,12 @@ static struct kunit_case vmb_receive_cases[] = {
 	KUNIT_CASE(completion_queued_while_ring_full),
 	KUNIT_CASE(fail_stops_delivery_until_disable),
 	KUNIT_CASE(reenable_starts_clean),
+	KUNIT_CASE(hv_copy_buffer_restored),
+	KUNIT_CASE(client_scribbles_over_payload),
+	KUNIT_CASE(spare_reused_after_in_call_complete),
+	KUNIT_CASE(queued_completion_over_own_payload),
+	KUNIT_CASE(kept_packets_sized_by_payload),
+	KUNIT_CASE(completions_take_over_pending_send_size),
 	{ }
 };
 

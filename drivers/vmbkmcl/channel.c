@@ -114,7 +114,7 @@ static void set_open(struct vmb_channel *ch, bool open)
 	spin_lock_irqsave(&ch->lock, irqflags);
 	WRITE_ONCE(ch->open, open);
 	if (open)
-		ch->pending_send_armed = false;	/* a new ring starts at 0 */
+		WRITE_ONCE(ch->pending_send_armed, false);	/* a new ring starts at 0 */
 	spin_unlock_irqrestore(&ch->lock, irqflags);
 }
 

@@ -11,21 +11,25 @@
  * of a pass (receive.c), so that hv_vmbus's one copy out of the ring is the
  * only one, and the object that received a packet goes to the client with
  * it. The host cannot reach that copy. An object the client completed
- * within ProcessPacket is the reader's again and receives the next packet;
- * one it keeps is replaced by a new one. Objects are kmalloc'd, all of one
- * size per channel: the packet room, as large as hv_vmbus's copy buffer,
- * then the client context (VmbChannelInitSetClientContextSize()). External
- * data is described by an MDL built when the packet is read.
+ * within ProcessPacket is the reader's again and receives the next packet.
+ * That spare is as large as hv_vmbus's copy buffer; a packet the client is
+ * expected to keep moves, when small, into an object of its payload's size
+ * (validate.c), so that kept packets do not hold memory sized for the
+ * largest one. Each object: the packet room, then the client context
+ * (VmbChannelInitSetClientContextSize()). External data is described by an
+ * MDL built when the packet is read.
  *
  * VmbChannelPacketComplete() returns nothing, so it cannot report a full
  * ring: when the completion does not fit, its payload is copied into the
- * packet object, which waits on a queue of its own until the host frees
- * space; the queue is drained from the channel callback, which hv_vmbus runs
- * when the host read past our pending_send_sz. The send queue of outgoing
- * packets may clear that size when it empties, so a delayed work polls too
- * while completions wait: a completion is never lost while the channel is
- * open. Closing the channel drops the ones still waiting: the host that
- * asked for them is gone with the channel.
+ * packet object (or, longer than its packet room, into a copy of its own),
+ * which waits on a queue of its own until the host frees space; the queue
+ * is drained from the channel callback, which hv_vmbus runs when the host
+ * read past our pending_send_sz. When the send queue held that request, it
+ * hands it over to the oldest completion as it empties
+ * (vmb_completion_rearm()); a delayed work polls too while completions
+ * wait. A completion is lost only when the channel closes (the host that
+ * asked for it is gone with the channel) or when memory for the copy of a
+ * completion longer than its packet room runs short, which is reported.
  */
 #include <linux/atomic.h>
 #include <linux/hyperv.h>
@@ -44,22 +48,67 @@
 
 #define COMP_POLL	msecs_to_jiffies(20)
 
-/* One object: its header, the packet room, the client context. */
-static size_t object_size(const struct vmb_channel *ch)
+/* One object: its header, @room bytes of packet room, the client context. */
+static size_t object_size(const struct vmb_channel *ch, u32 room)
 {
 	return struct_size_t(struct vmb_packet_completion, data,
-			     ch->rx.buffer_size + ALIGN(ch->rx.context_size, sizeof(u64)));
+			     room + ALIGN(ch->rx.context_size, sizeof(u64)));
+}
+
+/**
+ * vmb_completion_room() - packet room of an object for one payload
+ * @payload: its bytes
+ *
+ * Return: @payload in 8-byte units, at least VMB_COMP_MIN_ROOM.
+ */
+u32 vmb_completion_room(u32 payload)
+{
+	return max_t(u32, ALIGN(payload, sizeof(u64)), VMB_COMP_MIN_ROOM);
+}
+
+/**
+ * vmb_completion_fits() - whether a payload is worth an object of its own
+ * @ch: the channel, prepared
+ * @payload: the payload's bytes
+ *
+ * An object of the payload's size (vmb_completion_room()) takes at most half
+ * of what the reader's spare, as large as the largest packet, does.
+ *
+ * Return: true if the payload should move out of the spare when kept.
+ */
+bool vmb_completion_fits(const struct vmb_channel *ch, u32 payload)
+{
+	return 2 * object_size(ch, vmb_completion_room(payload)) <=
+	       object_size(ch, ch->rx.buffer_size);
+}
+
+static void *client_context(struct vmb_packet_completion *pc)
+{
+	return pc->data + pc->room;
 }
 
 /* A new object: every field as if zeroed, one reference. */
-static void completion_init(struct vmb_channel *ch, struct vmb_packet_completion *pc)
+static void completion_init(struct vmb_channel *ch, struct vmb_packet_completion *pc,
+			    u32 room)
 {
 	memset(pc, 0, sizeof(*pc));
 	pc->channel = ch;
+	pc->room = room;
 	INIT_LIST_HEAD(&pc->link);
 	refcount_set(&pc->refs, 1);
 	if (ch->rx.context_size)
-		memset(pc->data + ch->rx.buffer_size, 0, ch->rx.context_size);
+		memset(client_context(pc), 0, ch->rx.context_size);
+}
+
+/*
+ * A completion off the queue: its own copy, for one longer than the packet
+ * room, goes. An object that leaves the queue has none any more.
+ */
+static void comp_data_free(struct vmb_packet_completion *pc)
+{
+	if (pc->comp_data != pc->data)
+		kfree(pc->comp_data);
+	pc->comp_data = NULL;
 }
 
 /**
@@ -82,32 +131,41 @@ void vmb_completion_reuse(struct vmb_channel *ch, struct vmb_packet_completion *
 	pc->comp_length = 0;
 	refcount_set(&pc->refs, 1);
 	if (ch->rx.context_size)
-		memset(pc->data + ch->rx.buffer_size, 0, ch->rx.context_size);
+		memset(client_context(pc), 0, ch->rx.context_size);
 }
 
 /**
  * vmb_completion_alloc() - a packet object for one received packet
  * @ch: the channel, prepared (vmb_receive_prepare())
+ * @room: bytes of packet room, a multiple of 8
+ * @gfp: GFP_ATOMIC, or GFP_KERNEL for the reader's spare, which may then
+ *       come from vmalloc
  *
- * Context: any; GFP_ATOMIC.
+ * Context: any with GFP_ATOMIC; process with GFP_KERNEL.
  * Return: the object, with its client context zeroed and one reference, or
  * NULL.
  */
-struct vmb_packet_completion *vmb_completion_alloc(struct vmb_channel *ch)
+struct vmb_packet_completion *vmb_completion_alloc(struct vmb_channel *ch, u32 room,
+						   gfp_t gfp)
 {
 	struct vmb_packet_completion *pc;
 
-	pc = kmalloc(object_size(ch), GFP_ATOMIC | __GFP_NOWARN);
+	if (gfp == GFP_KERNEL)
+		pc = kvmalloc(object_size(ch, room), GFP_KERNEL);
+	else
+		pc = kmalloc(object_size(ch, room), gfp | __GFP_NOWARN);
 	if (!pc)
 		return NULL;
-	completion_init(ch, pc);
+	completion_init(ch, pc, room);
 	return pc;
 }
 
 void vmb_completion_free(struct vmb_packet_completion *pc)
 {
 	vmb_mdl_free(pc->mdl);
-	kfree(pc);
+	if (pc->comp_data)
+		comp_data_free(pc);
+	kvfree(pc);
 }
 
 void vmb_completion_put(struct vmb_packet_completion *pc)
@@ -241,8 +299,17 @@ static void send_completion(struct vmb_channel *ch, struct vmb_packet_completion
 		}
 	}
 	/* the caller's buffer may be this packet's own payload or context */
-	if (length)
+	if (length <= pc->room) {
+		pc->comp_data = pc->data;
 		memmove(pc->data, buffer, length);
+	} else {
+		pc->comp_data = kmemdup(buffer, length, GFP_ATOMIC | __GFP_NOWARN);
+		if (!pc->comp_data) {
+			spin_unlock_irqrestore(&ch->lock, flags);
+			comp_failed(ch, -ENOMEM);
+			return;
+		}
+	}
 	pc->comp_length = length;
 	refcount_inc(&pc->refs);
 	list_add_tail(&pc->link, &ch->rx.comp_queue);
@@ -270,11 +337,12 @@ void vmb_completion_flush(struct vmb_channel *ch)
 	while (ch->open &&
 	       (pc = list_first_entry_or_null(&ch->rx.comp_queue,
 					       struct vmb_packet_completion, link))) {
-		ret = write_completion(ch, pc->trans_id, pc->data, pc->comp_length);
+		ret = write_completion(ch, pc->trans_id, pc->comp_data, pc->comp_length);
 		if (ret == -EAGAIN)
 			break;
 		if (ret)
 			comp_failed(ch, ret);
+		comp_data_free(pc);
 		list_move_tail(&pc->link, &done);
 	}
 	comp_disarm(ch);
@@ -295,18 +363,41 @@ void vmb_completion_flush(struct vmb_channel *ch)
  *
  * For the channel callback; cheap when nothing waits. A completion queues
  * only after a write failed for room, which sets rx.comp_armed under
- * ch->lock before the host can see pending_send_sz, and the flag is cleared
- * only with the queue empty. A completion that queued while the send
- * queue's request was already set has no flag of its own visible yet: with
- * that request set, the queue is looked at under the lock too. The delayed
- * work polls besides.
+ * ch->lock before the host can see pending_send_sz (whether that size is
+ * the completion's or the send queue's), and the flag is cleared only with
+ * the queue empty. The delayed work polls besides.
  *
  * Context: any; takes ch->lock if completions may wait.
  */
 void vmb_completion_resume(struct vmb_channel *ch)
 {
-	if (READ_ONCE(ch->rx.comp_armed) || READ_ONCE(ch->pending_send_armed))
+	if (READ_ONCE(ch->rx.comp_armed))
 		vmb_completion_flush(ch);
+}
+
+/**
+ * vmb_completion_rearm() - the send queue gave up its pending_send_sz
+ * @ch: the channel, open
+ *
+ * A completion that queued while the send queue's request was set left
+ * pending_send_sz to it. Ask for the room the oldest waiting completion
+ * needs instead of clearing it, and look again from the delayed work at
+ * once, for space the host freed before it could see the new size.
+ *
+ * Context: any; ch->lock held.
+ * Return: the pending_send_sz to set: 0 when no completion waits.
+ */
+u32 vmb_completion_rearm(struct vmb_channel *ch)
+{
+	struct vmb_packet_completion *pc;
+
+	lockdep_assert_held(&ch->lock);
+
+	pc = list_first_entry_or_null(&ch->rx.comp_queue, struct vmb_packet_completion, link);
+	if (!pc)
+		return 0;
+	mod_delayed_work(system_wq, &ch->rx.retry, 0);
+	return comp_ring_bytes(pc->comp_length);
 }
 
 /**
@@ -328,6 +419,7 @@ void vmb_completion_drop_queued(struct vmb_channel *ch)
 
 	list_for_each_entry_safe(pc, tmp, &dropped, link) {
 		list_del_init(&pc->link);
+		comp_data_free(pc);
 		atomic64_inc(&ch->rx.stats.comp_dropped);
 		vmb_completion_put(pc);
 	}
@@ -376,7 +468,7 @@ void *VmbChannelPacketGetClientContext(VMBPACKETCOMPLETION packet)
 {
 	struct vmb_channel *ch = packet->channel;
 
-	return ch->rx.context_size ? packet->data + ch->rx.buffer_size : NULL;
+	return ch->rx.context_size ? client_context(packet) : NULL;
 }
 EXPORT_SYMBOL_GPL(VmbChannelPacketGetClientContext);
 

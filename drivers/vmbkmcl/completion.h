@@ -31,23 +31,33 @@ struct vmb_packet_completion {
 	bool defer;			/* VmbChannelPacketDeferToPassive() in that call */
 	u32 flags;			/* VMBUS_CHANNEL_PROCESS_PACKET_FLAG_* */
 	u32 length;			/* payload bytes at payload */
-	u32 comp_length;		/* bytes of a queued completion at data[] */
+	u32 comp_length;		/* bytes of a queued completion at comp_data */
+	u32 room;			/* bytes of data[] before the client context */
+	void *comp_data;		/* a queued completion: data[], or its own copy */
 	void *payload;			/* in data[]: the packet's offset8, or 0 */
 	struct vmb_mdl *mdl;		/* external data, or NULL */
 	/*
-	 * The packet room (rx.buffer_size): the whole packet as hv_vmbus
-	 * copied it here, or its payload alone; then the client context
+	 * The packet room, @room bytes: the whole packet as hv_vmbus copied it
+	 * here (the reader's spare, rx.buffer_size), or its payload alone (an
+	 * object of its size); then the client context
 	 */
 	u8 data[] __aligned(8);
 };
 
-struct vmb_packet_completion *vmb_completion_alloc(struct vmb_channel *ch);
+/* Least packet room of an object: a queued completion this long needs no copy of its own. */
+#define VMB_COMP_MIN_ROOM	64
+
+struct vmb_packet_completion *vmb_completion_alloc(struct vmb_channel *ch, u32 room,
+						   gfp_t gfp);
+u32 vmb_completion_room(u32 payload);
+bool vmb_completion_fits(const struct vmb_channel *ch, u32 payload);
 void vmb_completion_reuse(struct vmb_channel *ch, struct vmb_packet_completion *pc);
 void vmb_completion_free(struct vmb_packet_completion *pc);
 void vmb_completion_put(struct vmb_packet_completion *pc);
 bool vmb_completion_deliver(struct vmb_channel *ch, struct vmb_packet_completion *pc);
 void vmb_completion_flush(struct vmb_channel *ch);
 void vmb_completion_resume(struct vmb_channel *ch);
+u32 vmb_completion_rearm(struct vmb_channel *ch);
 void vmb_completion_drop_queued(struct vmb_channel *ch);
 
 #endif /* _VMB_COMPLETION_H */

@@ -24,9 +24,16 @@
  * before it drops the lock, so hv_vmbus finds its buffer at close. The copy
  * is as private as hv_vmbus's: the host cannot reach it, and the iterator
  * steps by a copy of the descriptor taken before the client sees the packet.
- * An object the client completed within the call is the spare again; when
- * there is no spare and none can be allocated, hv_vmbus's own buffer
- * receives the packet and its payload is copied into a new object.
+ * An object the client completed within the call is the spare again, the
+ * common case: one copy, no allocation.
+ *
+ * The spare is as large as the largest packet, which with a large
+ * external-data bound is a high-order allocation. So a packet the client is
+ * expected to keep (the last one was kept, or it goes to the passive
+ * worker) and whose payload is small moves into an object of its size, and
+ * the spare stays; hv_vmbus's own buffer receives the packets while there
+ * is no spare, each copied into an object of its size, and a new spare is
+ * allocated in process context (the retry work), never in the reader.
  *
  * Callback mode. The channel runs in HV_CALL_DIRECT mode, not hv_vmbus's
  * default HV_CALL_BATCHED. In batched mode vmbus_on_event() unmasks the
@@ -79,6 +86,10 @@
 #define RX_RETRY	msecs_to_jiffies(10)	/* after memory ran short */
 #define RX_TRAILER	sizeof(u64)
 
+/* rx.retry_read: what the retry work does besides flushing completions */
+#define RX_RETRY_READ	0	/* run the reader again */
+#define RX_RETRY_SPARE	1	/* allocate a spare */
+
 enum rx_mode {
 	RX_DELIVER,		/* ProcessPacket right here, in softirq */
 	RX_PULL,		/* onto a batch for the passive worker */
@@ -95,7 +106,7 @@ struct rx_pass {
 	bool more;		/* stopped with work left for another run */
 };
 
-static void rx_fail(struct vmb_channel *ch, const char *why, u32 a, u32 b)
+static noinline void rx_fail(struct vmb_channel *ch, const char *why, u32 a, u32 b)
 {
 	lockdep_assert_held(&ch->rx_lock);
 
@@ -118,13 +129,13 @@ static bool may_read(const struct vmb_channel *ch)
  * The host's write index. It is the host's to write: check it before the
  * iterator trusts it (pitfall B1).
  */
-static bool ring_write_index(struct vmb_channel *ch, u32 *write)
+static __always_inline bool ring_write_index(struct vmb_channel *ch, u32 *write)
 {
 	struct hv_ring_buffer_info *rbi = &ch->chan->inbound;
 	u32 dsize = rbi->ring_datasize;
 
 	*write = READ_ONCE(rbi->ring_buffer->write_index);
-	if (*write >= dsize || *write % sizeof(u64)) {
+	if (unlikely(*write >= dsize || *write % sizeof(u64))) {
 		rx_fail(ch, "write index out of range", *write, dsize);
 		return false;
 	}
@@ -142,8 +153,11 @@ static u32 ring_avail(const struct vmb_channel *ch, u32 write)
 
 /*
  * Whether hv_vmbus's copy @desc frames as the host wrote it (B2, B6).
- * @write is the write index last read in this pass, read again only when
- * the packet reaches past it.
+ * @write is the write index last checked in this pass, checked again when
+ * the packet reaches past it or the host changed it: hv_pkt_iter_first()
+ * cut the packet to the write index it read itself, so a host that moved
+ * its index back meanwhile would make a cut packet look whole against ours,
+ * and the iterator step past the host's index.
  */
 static bool framing_ok(struct vmb_channel *ch, const struct vmpacket_descriptor *desc,
 		       u32 *write)
@@ -155,7 +169,8 @@ static bool framing_ok(struct vmb_channel *ch, const struct vmpacket_descriptor 
 		rx_fail(ch, "packet longer than the channel's maximum", len, ch->rx.limit);
 		return false;
 	}
-	if (likely(len + RX_TRAILER <= ring_avail(ch, *write)))
+	if (likely(len + RX_TRAILER <= ring_avail(ch, *write) &&
+		   READ_ONCE(ch->chan->inbound.ring_buffer->write_index) == *write))
 		return true;
 	if (!ring_write_index(ch, write))
 		return false;
@@ -193,30 +208,37 @@ static bool quota_allows(struct vmb_channel *ch)
 static void out_of_memory(struct vmb_channel *ch)
 {
 	atomic64_inc(&ch->rx.stats.nomem);
-	set_bit(0, &ch->rx.retry_read);
+	set_bit(RX_RETRY_READ, &ch->rx.retry_read);
 	mod_delayed_work(system_wq, &ch->rx.retry, RX_RETRY);
+}
+
+/* No spare: hv_vmbus's buffer @own serves, and a new spare is asked for. */
+static noinline void aim_copy_own(struct vmb_channel *ch, void *own)
+{
+	ch->chan->inbound.pkt_buffer = own;
+	if (!ch->rx.spare && !test_and_set_bit(RX_RETRY_SPARE, &ch->rx.retry_read))
+		mod_delayed_work(system_wq, &ch->rx.retry, 0);
 }
 
 /*
  * Where hv_vmbus copies the next packet: the spare object's packet room,
  * or @own, hv_vmbus's buffer, without one.
  */
-static void aim_copy(struct vmb_channel *ch, void *own)
+static __always_inline void aim_copy(struct vmb_channel *ch, void *own)
 {
 	struct hv_ring_buffer_info *rbi = &ch->chan->inbound;
 	struct vmb_packet_completion *pc = ch->rx.spare;
 
-	if (!pc && rbi->pkt_buffer_size <= ch->rx.buffer_size) {
-		pc = vmb_completion_alloc(ch);
-		ch->rx.spare = pc;
-	}
-	rbi->pkt_buffer = pc ? pc->data : own;
+	if (likely(pc && rbi->pkt_buffer_size <= pc->room))
+		rbi->pkt_buffer = pc->data;
+	else
+		aim_copy_own(ch, own);
 }
 
 /* A packet object the client is done with: the next spare, or freed. */
 static void recycle(struct vmb_channel *ch, struct vmb_packet_completion *pc)
 {
-	if (ch->rx.spare) {
+	if (ch->rx.spare || pc->room != ch->rx.buffer_size) {
 		vmb_completion_free(pc);
 		return;
 	}
@@ -271,7 +293,7 @@ static void read_ring(struct vmb_channel *ch, struct rx_pass *p)
 		}
 		if (!quota_allows(ch))
 			break;
-		switch (vmb_validate_take(ch, desc, &pc)) {
+		switch (vmb_validate_take(ch, desc, p->mode == RX_PULL || ch->rx.keeps, &pc)) {
 		case VMB_RX_NOMEM:
 			out_of_memory(ch);
 			goto close;
@@ -285,10 +307,14 @@ static void read_ring(struct vmb_channel *ch, struct rx_pass *p)
 		p->taken++;
 		atomic_inc(&ch->rx_outstanding);
 		vmb_count(&ch->obs.n.taken);
-		if (p->mode == RX_PULL)
+		if (p->mode == RX_PULL) {
 			list_add_tail(&pc->link, p->batch);
-		else if (vmb_completion_deliver(ch, pc))
+		} else if (vmb_completion_deliver(ch, pc)) {
+			ch->rx.keeps = false;
 			recycle(ch, pc);
+		} else {
+			ch->rx.keeps = true;
+		}
 	}
 	p->empty = !desc;
 close:
@@ -401,13 +427,38 @@ static void rx_tasklet(struct tasklet_struct *t)
 	dispatch(ch);
 }
 
+/* A new spare for the reader, where a high-order allocation may sleep. */
+static void refill(struct vmb_channel *ch)
+{
+	struct vmb_packet_completion *pc;
+
+	pc = vmb_completion_alloc(ch, ch->rx.buffer_size, GFP_KERNEL);
+	if (!pc) {
+		/* hv_vmbus's buffer serves meanwhile */
+		atomic64_inc(&ch->rx.stats.nomem);
+		set_bit(RX_RETRY_SPARE, &ch->rx.retry_read);
+		mod_delayed_work(system_wq, &ch->rx.retry, RX_RETRY);
+		return;
+	}
+	spin_lock_bh(&ch->rx_lock);
+	if (ch->rx_enabled && !ch->rx.spare) {
+		ch->rx.spare = pc;
+		pc = NULL;
+	}
+	spin_unlock_bh(&ch->rx_lock);
+	if (pc)
+		vmb_completion_free(pc);
+}
+
 static void rx_retry(struct work_struct *work)
 {
 	struct vmb_channel *ch = container_of(to_delayed_work(work), struct vmb_channel,
 					      rx.retry);
 
 	vmb_completion_flush(ch);
-	if (test_and_clear_bit(0, &ch->rx.retry_read))
+	if (test_and_clear_bit(RX_RETRY_SPARE, &ch->rx.retry_read))
+		refill(ch);
+	if (test_and_clear_bit(RX_RETRY_READ, &ch->rx.retry_read))
 		vmb_receive_kick(ch);
 }
 
@@ -554,8 +605,10 @@ void vmb_receive_init(struct vmb_channel *ch)
  * holds a packet of more than its size less two 8-byte slots, the one a
  * writer always leaves free and the trailer.
  *
+ * Allocates the reader's spare packet object (receive.c, completion.c).
+ *
  * Context: process; state_mutex held.
- * Return: STATUS_SUCCESS.
+ * Return: STATUS_SUCCESS, or STATUS_INSUFFICIENT_RESOURCES.
  */
 NTSTATUS vmb_receive_prepare(struct vmb_channel *ch)
 {
@@ -572,7 +625,14 @@ NTSTATUS vmb_receive_prepare(struct vmb_channel *ch)
 	/* hv_vmbus's copy buffer, and the payload of a queued completion */
 	ch->rx.buffer_size = max(vmb_receive_buffer_size(ch), ch->rx.payload_room);
 	ch->rx.failed = false;
+	ch->rx.keeps = false;
 	atomic_set(&ch->rx.blocked, 0);
+	/* released with the rings; no reader runs before they open */
+	if (ch->rx.spare)
+		vmb_completion_free(ch->rx.spare);
+	ch->rx.spare = vmb_completion_alloc(ch, ch->rx.buffer_size, GFP_KERNEL);
+	if (!ch->rx.spare)
+		return STATUS_INSUFFICIENT_RESOURCES;
 	return STATUS_SUCCESS;
 }
 
@@ -643,7 +703,8 @@ void vmb_receive_release(struct vmb_channel *ch)
 	ch->rx_enabled = false;
 	spin_unlock_bh(&ch->rx_lock);
 	cancel_delayed_work_sync(&ch->rx.retry);
-	clear_bit(0, &ch->rx.retry_read);
+	clear_bit(RX_RETRY_READ, &ch->rx.retry_read);
+	clear_bit(RX_RETRY_SPARE, &ch->rx.retry_read);
 	tasklet_kill(&ch->rx.tasklet);
 	vmb_passive_cancel(ch);
 	vmb_completion_drop_queued(ch);

@@ -69,8 +69,13 @@ struct vmb_rx {
 	u32 payload_room;	/* largest payload accepted, 8-byte multiple */
 	u32 buffer_size;	/* a completion object's packet room, before the context */
 	u32 context_size;	/* client context bytes after the packet room */
-	/* the next packet's copy buffer, the reader's (completion.c); rx_lock */
+	/*
+	 * The next packet's copy buffer, an object of buffer_size room
+	 * (completion.c); rx_lock. Allocated by vmb_receive_prepare(), and
+	 * again by the retry work when a packet kept it.
+	 */
 	struct vmb_packet_completion *spare;
+	bool keeps;		/* the client kept the last packet past its call; rx_lock */
 
 	bool paused;		/* VmbChannelPause() until VmbChannelStart(); state_mutex */
 	bool passive;		/* ProcessPacket in process context; rx_lock */
@@ -81,7 +86,7 @@ struct vmb_rx {
 	struct tasklet_struct tasklet;	/* re-runs the reader */
 	struct work_struct work;	/* the passive worker */
 	struct delayed_work retry;	/* after memory ran short, and for completions */
-	unsigned long retry_read;	/* bit 0: the retry re-runs the reader */
+	unsigned long retry_read;	/* the retry's work: RX_RETRY_* bits */
 
 	/* rx_outstanding drops, and its waiters find it zero, under it */
 	spinlock_t retire_lock;

@@ -17,6 +17,7 @@
 #include <linux/string.h>
 
 #include "channel.h"
+#include "completion.h"
 #include "external.h"
 #include "mdl.h"
 #include "obs.h"
@@ -118,14 +119,30 @@ static void note_written(struct vmb_channel *ch, struct vmb_packet *pkt, u32 len
 	trace_vmb_send(ch, pkt, length, false);
 }
 
-static void disarm_pending(struct vmb_channel *ch)
+/**
+ * vmb_send_disarm() - the send queue is empty: give up its pending_send_sz
+ * @ch: the channel
+ *
+ * Context: any; ch->lock held.
+ */
+void vmb_send_disarm(struct vmb_channel *ch)
 {
 	lockdep_assert_held(&ch->lock);
 
-	/* after vmbus_close() the ring is gone; a new one starts at 0 */
+	/*
+	 * After vmbus_close() the ring is gone; a new one starts at 0. Queued
+	 * completions left the request to us: theirs takes over.
+	 */
 	if (ch->pending_send_armed && ch->open)
-		set_channel_pending_send_size(ch->chan, 0);
+		set_channel_pending_send_size(ch->chan, vmb_completion_rearm(ch));
 	WRITE_ONCE(ch->pending_send_armed, false);
+}
+
+/* vmb_send_disarm() where the queue just emptied, if it asked for room. */
+static __always_inline void disarm_pending(struct vmb_channel *ch)
+{
+	if (unlikely(ch->pending_send_armed))
+		vmb_send_disarm(ch);
 }
 
 static void queue_packet(struct vmb_channel *ch, struct vmb_packet *pkt,
@@ -271,7 +288,7 @@ void vmb_send_drain(struct vmb_channel *ch)
 			list_add_tail(&pkt->link, &written);
 	}
 	if (list_empty(&ch->send_queue))
-		disarm_pending(ch);
+		vmb_send_disarm(ch);
 	spin_unlock_irqrestore(&ch->lock, irqflags);
 
 	complete_list(&written, STATUS_SUCCESS);
@@ -322,7 +339,7 @@ bool vmb_send_unqueue(struct vmb_packet *pkt)
 		pkt->state = VMB_PACKET_IDLE;
 		unqueued = true;
 		if (list_empty(&ch->send_queue))
-			disarm_pending(ch);
+			vmb_send_disarm(ch);
 	}
 	spin_unlock_irqrestore(&ch->lock, irqflags);
 	return unqueued;
@@ -346,7 +363,7 @@ void vmb_send_cancel_all(struct vmb_channel *ch)
 		vmb_count(&ch->obs.n.cancelled);
 	}
 	list_splice_init(&ch->send_queue, &cancelled);
-	disarm_pending(ch);
+	vmb_send_disarm(ch);
 	spin_unlock_irqrestore(&ch->lock, irqflags);
 
 	complete_list(&cancelled, STATUS_CANCELLED);

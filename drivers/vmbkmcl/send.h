@@ -29,6 +29,7 @@ NTSTATUS vmb_send_submit(struct vmb_packet *pkt, const void *buffer, u32 length,
 void vmb_send_drain(struct vmb_channel *ch);
 void vmb_send_resume(struct vmb_channel *ch);
 bool vmb_send_unqueue(struct vmb_packet *pkt);
+void vmb_send_disarm(struct vmb_channel *ch);
 void vmb_send_cancel_all(struct vmb_channel *ch);
 
 #endif /* _VMB_SEND_H */

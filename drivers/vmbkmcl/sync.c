@@ -131,7 +131,7 @@ static void sync_completion(VMBPACKET packet, NTSTATUS status, void *buffer,
 		memcpy(waiter->buffer, buffer, waiter->copied);
 	}
 	waiter->status = status;
-	/* the waiter frees the packet: nothing may touch it after this */
+	/* the waiter reuses or frees the packet: nothing may touch it after this */
 	complete(&waiter->done);
 }
 

@@ -25,6 +25,7 @@
 #include "channel.h"
 #include "obs.h"
 #include "packet.h"
+#include "send.h"
 #include "transaction.h"
 
 /* The smallest VMBus packet: a bare descriptor plus the ring trailer. */
@@ -170,6 +171,9 @@ enum vmb_cancel_result vmb_transaction_cancel(struct vmb_packet *pkt)
 	case VMB_PACKET_QUEUED:
 		list_del_init(&pkt->link);
 		pkt->state = VMB_PACKET_IDLE;
+		/* the last one queued: its pending_send_sz goes too */
+		if (list_empty(&ch->send_queue))
+			vmb_send_disarm(ch);
 		result = VMB_CANCEL_UNQUEUED;
 		break;
 	case VMB_PACKET_IN_FLIGHT:

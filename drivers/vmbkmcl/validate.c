@@ -144,18 +144,22 @@ static int gpa_mdl(const u8 *pkt, u32 frames, struct vmb_mdl **out)
  * vmb_validate_take() - check a data packet and give it a packet object
  * @ch: the channel
  * @desc: the packet's private copy, a VMB_RX_DATA packet
+ * @keep: the client is expected to keep the packet past ProcessPacket
  * @out: receives the packet object on VMB_RX_TAKEN
  *
  * A packet that hv_vmbus copied into the reader's spare object (receive.c)
- * takes that object as it is; one in hv_vmbus's own buffer has its payload
- * copied into a new object.
+ * takes that object as it is, unless it is expected to be kept and its
+ * payload would fit an object of half the spare's size or less: a packet
+ * the client keeps should not hold memory sized for the largest one. That
+ * payload, and one in hv_vmbus's own buffer, is copied into an object of
+ * its size.
  *
  * Context: the reader, rx_lock held; GFP_ATOMIC.
  * Return: VMB_RX_TAKEN; VMB_RX_DROPPED (counted and reported); VMB_RX_NOMEM
  * when memory ran short (nothing is consumed, the packet is read again).
  */
 enum vmb_rx_verdict vmb_validate_take(struct vmb_channel *ch,
-				      const struct vmpacket_descriptor *desc,
+				      const struct vmpacket_descriptor *desc, bool keep,
 				      struct vmb_packet_completion **out)
 {
 	u32 len = desc->len8 << 3, off = desc->offset8 << 3, frames = 0;
@@ -163,6 +167,7 @@ enum vmb_rx_verdict vmb_validate_take(struct vmb_channel *ch,
 	const u8 *pkt = (const u8 *)desc;
 	struct vmb_mdl *mdl = NULL;
 	const char *why = NULL;
+	bool in_spare;
 	int ret = 0;
 
 	if (!ch->process_packet)
@@ -194,18 +199,25 @@ enum vmb_rx_verdict vmb_validate_take(struct vmb_channel *ch,
 			return vmb_validate_drop(ch, desc, "GPA ranges beyond what an MDL holds");
 	}
 
-	if (pc && pkt == pc->data) {
+	in_spare = pc && pkt == pc->data;
+	if (likely(in_spare) && (!keep || !vmb_completion_fits(ch, len - off))) {
 		/* hv_vmbus copied it into the spare: it stays where it is */
 		ch->rx.spare = NULL;
 		pc->payload = pc->data + off;
 	} else {
-		pc = vmb_completion_alloc(ch);
-		if (!pc) {
+		pc = vmb_completion_alloc(ch, vmb_completion_room(len - off), GFP_ATOMIC);
+		if (pc) {
+			pc->payload = pc->data;
+			memcpy(pc->data, pkt + off, len - off);
+		} else if (in_spare) {
+			/* no memory for the small one: the spare as it is */
+			pc = ch->rx.spare;
+			ch->rx.spare = NULL;
+			pc->payload = pc->data + off;
+		} else {
 			vmb_mdl_free(mdl);
 			return VMB_RX_NOMEM;
 		}
-		pc->payload = pc->data;
-		memcpy(pc->data, pkt + off, len - off);
 	}
 	pc->type = desc->type;
 	pc->trans_id = desc->trans_id;

@@ -27,7 +27,7 @@ enum vmb_rx_verdict vmb_validate_drop(struct vmb_channel *ch,
 				      const struct vmpacket_descriptor *desc,
 				      const char *why);
 enum vmb_rx_verdict vmb_validate_take(struct vmb_channel *ch,
-				      const struct vmpacket_descriptor *desc,
+				      const struct vmpacket_descriptor *desc, bool keep,
 				      struct vmb_packet_completion **out);
 
 /**
