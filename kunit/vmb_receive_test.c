@@ -681,10 +681,14 @@ static void kept_packets_sized_by_payload(struct kunit *test)
 	for (i = 0; i < n; i++)
 		KUNIT_ASSERT_EQ(test, vmb_rc_host_send(th, i, i == n - 1 ? 4000 : 64, REQ), 0);
 	KUNIT_ASSERT_TRUE(test, vmb_th_wait(th, vmb_rc_nheld(rc) == n));
-	/* the first one had the spare: nothing said the client keeps packets */
-	for (i = 1; i < n - 1; i++)
-		KUNIT_EXPECT_LE(test, ksize(rc->held[i].pkt), (size_t)512);
-	KUNIT_EXPECT_LE(test, ksize(rc->held[n - 1].pkt), (size_t)8192);
+	/*
+	 * The first one had the spare: nothing said the client keeps packets.
+	 * The others asked for a completion, which may have to wait in the
+	 * object: room for the maximum packet (4080), not for the 64 MiB
+	 * external-data descriptor the spare holds.
+	 */
+	for (i = 1; i < n; i++)
+		KUNIT_EXPECT_LE(test, ksize(rc->held[i].pkt), (size_t)8192);
 	KUNIT_EXPECT_EQ(test, vmb_rc_stats(th).nomem, 0ULL);
 	KUNIT_EXPECT_EQ(test, atomic_read(&rc->bad), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&rc->ctx_bad), 0);
@@ -700,6 +704,29 @@ static void kept_packets_sized_by_payload(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, vmb_th_wait(th, vmb_rc_calls(rc) == n + 8));
 	for (i = n + 2; i < n + 8; i++)
 		KUNIT_EXPECT_PTR_EQ(test, vmb_rc_rec(rc, i).pkt, vmb_rc_rec(rc, n + 1).pkt);
+}
+
+/* Kept packets that ask for no completion take objects of their payload's size. */
+static void kept_packets_without_completion_sized_by_payload(struct kunit *test)
+{
+	struct vmb_th *th;
+	struct vmb_rc *rc = start(test, VMB_RC_HOLD, &th);
+	u32 i, n = 16;
+
+	KUNIT_ASSERT_EQ(test, VmbChannelInitSetMaximumExternalData(th->ch, SZ_64M, 16),
+			STATUS_SUCCESS);
+	KUNIT_ASSERT_EQ(test, VmbClientChannelInitSetRingBufferPageCount(th->ch, 64, 4),
+			STATUS_SUCCESS);
+	vmb_th_enable(th);
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_EQ(test, vmb_rc_host_send(th, i, 64, 0), 0);
+	KUNIT_ASSERT_TRUE(test, vmb_th_wait(th, vmb_rc_nheld(rc) == n));
+	for (i = 1; i < n; i++)
+		KUNIT_EXPECT_LE(test, ksize(rc->held[i].pkt), (size_t)512);
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_TRUE(test, vmb_rc_check(rc->held[i].buffer, rc->held[i].length));
+	KUNIT_EXPECT_EQ(test, vmb_rc_stats(th).nomem, 0ULL);
+	KUNIT_EXPECT_EQ(test, vmb_rc_release(rc, U32_MAX), n);
 }
 
 /*
@@ -766,6 +793,7 @@ static struct kunit_case vmb_receive_cases[] = {
 	KUNIT_CASE(spare_reused_after_in_call_complete),
 	KUNIT_CASE(queued_completion_over_own_payload),
 	KUNIT_CASE(kept_packets_sized_by_payload),
+	KUNIT_CASE(kept_packets_without_completion_sized_by_payload),
 	KUNIT_CASE(completions_take_over_pending_send_size),
 	{ }
 };

@@ -21,7 +21,9 @@
  *
  * VmbChannelPacketComplete() returns nothing, so it cannot report a full
  * ring: when the completion does not fit, its payload is copied into the
- * packet object (or, longer than its packet room, into a copy of its own),
+ * packet object, which for a packet that asked for a completion has room for
+ * the largest (validate.c; only an incoming ring smaller than the maximum
+ * packet makes a completion longer than that room, then copied on its own),
  * which waits on a queue of its own until the host frees space; the queue
  * is drained from the channel callback, which hv_vmbus runs when the host
  * read past our pending_send_sz. When the send queue held that request, it

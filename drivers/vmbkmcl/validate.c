@@ -152,7 +152,8 @@ static int gpa_mdl(const u8 *pkt, u32 frames, struct vmb_mdl **out)
  * payload would fit an object of half the spare's size or less: a packet
  * the client keeps should not hold memory sized for the largest one. That
  * payload, and one in hv_vmbus's own buffer, is copied into an object of
- * its size.
+ * its size, or of the maximum packet size if it asked for a completion
+ * (which may have to wait in it for ring space).
  *
  * Context: the reader, rx_lock held; GFP_ATOMIC.
  * Return: VMB_RX_TAKEN; VMB_RX_DROPPED (counted and reported); VMB_RX_NOMEM
@@ -162,7 +163,7 @@ enum vmb_rx_verdict vmb_validate_take(struct vmb_channel *ch,
 				      const struct vmpacket_descriptor *desc, bool keep,
 				      struct vmb_packet_completion **out)
 {
-	u32 len = desc->len8 << 3, off = desc->offset8 << 3, frames = 0;
+	u32 len = desc->len8 << 3, off = desc->offset8 << 3, frames = 0, room;
 	struct vmb_packet_completion *pc = ch->rx.spare;
 	const u8 *pkt = (const u8 *)desc;
 	struct vmb_mdl *mdl = NULL;
@@ -199,13 +200,22 @@ enum vmb_rx_verdict vmb_validate_take(struct vmb_channel *ch,
 			return vmb_validate_drop(ch, desc, "GPA ranges beyond what an MDL holds");
 	}
 
+	/*
+	 * A completion that waits for ring space waits in the packet's object:
+	 * one that asked for a completion gets room for the largest, so that
+	 * waiting needs no allocation and cannot fail.
+	 */
+	room = len - off;
+	if (desc->flags & VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED)
+		room = max_t(u32, room, ch->rx.payload_room);
+
 	in_spare = pc && pkt == pc->data;
-	if (likely(in_spare) && (!keep || !vmb_completion_fits(ch, len - off))) {
+	if (likely(in_spare) && (!keep || !vmb_completion_fits(ch, room))) {
 		/* hv_vmbus copied it into the spare: it stays where it is */
 		ch->rx.spare = NULL;
 		pc->payload = pc->data + off;
 	} else {
-		pc = vmb_completion_alloc(ch, vmb_completion_room(len - off), GFP_ATOMIC);
+		pc = vmb_completion_alloc(ch, vmb_completion_room(room), GFP_ATOMIC);
 		if (pc) {
 			pc->payload = pc->data;
 			memcpy(pc->data, pkt + off, len - off);
