@@ -34,11 +34,12 @@
  * hv_driver of vmbkmcl's own that matches nothing ("vmbkmcl") is
  * registered at module load to find the bus.
  *
- * Locks, outermost first: vmb_bind_reg_mutex (registration and the class
- * list's membership; Enable and Disable of bindable channels), an offer's
- * device lock (probe and remove run under it), a channel's state_mutex,
- * vmb_bind_mutex (the lists and the channels' bind fields; no other lock
- * is taken under it).
+ * Locks, outermost first: vmb_bind_reg_mutex (the class list's membership,
+ * the claim check and unregistration; never held while a channel's
+ * callback runs), an offer's device lock (probe and remove run under it,
+ * and so do the state callbacks of a channel bound by class GUID), a
+ * channel's state_mutex, vmb_bind_mutex (the lists and the channels' bind
+ * fields; no other lock is taken under it).
  */
 #include <linux/device.h>
 #include <linux/hyperv.h>
@@ -56,6 +57,8 @@ struct vmb_bind_class {
 	struct list_head link;		/* vmb_bind_classes */
 	guid_t class;
 	unsigned int users;		/* enabled channels of the class */
+	bool registering;		/* a vmb_bind_start() registers drv */
+	bool registered;
 	struct list_head waiting;	/* struct vmb_channel, by bind_link */
 	struct list_head spare;		/* struct vmb_bind_dev, by link */
 	struct hv_driver drv;
@@ -242,6 +245,9 @@ static int bind_probe(struct hv_device *hv_dev, const struct hv_vmbus_device_id 
 	struct vmb_bind_dev *bdev;
 	struct vmb_channel *ch;
 
+	/* new_id or driver_override could bring an offer of another class */
+	if (!guid_equal(&hv_dev->dev_type, &cls->class))
+		return -ENODEV;
 	bdev = kzalloc(sizeof(*bdev), GFP_KERNEL);
 	if (!bdev)
 		return -ENOMEM;
@@ -353,25 +359,14 @@ static struct vmb_bind_class *find_class(const guid_t *class)
 	return NULL;
 }
 
-/* A new class and its driver, with @ch waiting on it. */
-static NTSTATUS add_class(struct vmb_channel *ch)
+/* A new class and its driver, not registered yet. */
+static struct vmb_bind_class *new_class(const guid_t *class)
 {
-	struct vmb_bind_class *cls;
-	const char *by;
-	int ret;
+	struct vmb_bind_class *cls = kzalloc(sizeof(*cls), GFP_KERNEL);
 
-	lockdep_assert_held(&vmb_bind_reg_mutex);
-
-	by = claimed_by(&ch->pnp.class);
-	if (by) {
-		pr_err("vmbkmcl: class %pUl is claimed by driver %s\n", &ch->pnp.class, by);
-		return STATUS_DEVICE_BUSY;
-	}
-	cls = kzalloc(sizeof(*cls), GFP_KERNEL);
 	if (!cls)
-		return STATUS_INSUFFICIENT_RESOURCES;
-	cls->class = ch->pnp.class;
-	cls->users = 1;
+		return NULL;
+	cls->class = *class;
 	INIT_LIST_HEAD(&cls->waiting);
 	INIT_LIST_HEAD(&cls->spare);
 	snprintf(cls->name, sizeof(cls->name), "vmbkmcl-%pUl", &cls->class);
@@ -380,30 +375,19 @@ static NTSTATUS add_class(struct vmb_channel *ch)
 	cls->drv.id_table = cls->ids;
 	cls->drv.probe = bind_probe;
 	cls->drv.remove = bind_remove;
-
-	/* waiting before the driver comes: its probe of a present offer opens it */
-	mutex_lock(&vmb_bind_mutex);
-	list_add_tail(&cls->link, &vmb_bind_classes);
-	ch->bind_class = cls;
-	list_add_tail(&ch->bind_link, &cls->waiting);
-	mutex_unlock(&vmb_bind_mutex);
-
-	ret = vmbus_driver_register(&cls->drv);
-	if (!ret)
-		return STATUS_SUCCESS;
-
-	mutex_lock(&vmb_bind_mutex);
-	list_del(&cls->link);
-	ch->bind_class = NULL;
-	list_del_init(&ch->bind_link);
-	mutex_unlock(&vmb_bind_mutex);
-	kfree(cls);
-	return vmb_errno_to_ntstatus(ret);
+	return cls;
 }
 
 /**
  * vmb_bind_start() - an enabled bindable channel starts waiting for its offer
  * @ch: the channel, with its target set
+ *
+ * The first channel of a class registers the class's driver, outside
+ * vmb_bind_reg_mutex: the probes of the offers present run Opened, Started
+ * and PostStarted, which may enable or disable other channels. The class
+ * cannot go away meanwhile, since @ch counts among its users; a driver of
+ * the same name that the last channel of an earlier class unregisters is
+ * gone, since that happens under vmb_bind_reg_mutex.
  *
  * Context: process; no lock of the channel held.
  * Return: STATUS_SUCCESS (the channel may be open already);
@@ -413,24 +397,56 @@ static NTSTATUS add_class(struct vmb_channel *ch)
 NTSTATUS vmb_bind_start(struct vmb_channel *ch)
 {
 	struct vmb_bind_class *cls;
-	NTSTATUS status = STATUS_SUCCESS;
+	bool fresh = false, do_register;
+	const char *by;
+	int ret;
 
 	mutex_lock(&vmb_bind_reg_mutex);
 	cls = find_class(&ch->pnp.class);
-	if (cls) {
-		mutex_lock(&vmb_bind_mutex);
-		cls->users++;
-		ch->bind_class = cls;
-		list_add_tail(&ch->bind_link, &cls->waiting);
-		mutex_unlock(&vmb_bind_mutex);
-	} else {
-		status = add_class(ch);
+	if (!cls) {
+		by = claimed_by(&ch->pnp.class);
+		if (by) {
+			mutex_unlock(&vmb_bind_reg_mutex);
+			pr_err("vmbkmcl: class %pUl is claimed by driver %s\n", &ch->pnp.class, by);
+			return STATUS_DEVICE_BUSY;
+		}
+		cls = new_class(&ch->pnp.class);
+		if (!cls) {
+			mutex_unlock(&vmb_bind_reg_mutex);
+			return STATUS_INSUFFICIENT_RESOURCES;
+		}
+		fresh = true;
 	}
+	/* waiting before the driver comes: its probe of a present offer opens it */
+	mutex_lock(&vmb_bind_mutex);
+	if (fresh)
+		list_add_tail(&cls->link, &vmb_bind_classes);
+	cls->users++;
+	ch->bind_class = cls;
+	list_add_tail(&ch->bind_link, &cls->waiting);
+	/* also after an earlier channel's registration failed */
+	do_register = !cls->registered && !cls->registering;
+	cls->registering = do_register;
+	mutex_unlock(&vmb_bind_mutex);
 	mutex_unlock(&vmb_bind_reg_mutex);
-	/* a new class's driver probed the present offers; else look at spares */
-	if (cls)
+
+	if (!do_register) {
 		vmb_bind_dispatch();
-	return status;
+		return STATUS_SUCCESS;
+	}
+
+	ret = vmbus_driver_register(&cls->drv);
+	mutex_lock(&vmb_bind_reg_mutex);
+	mutex_lock(&vmb_bind_mutex);
+	cls->registering = false;
+	cls->registered = !ret;
+	mutex_unlock(&vmb_bind_mutex);
+	mutex_unlock(&vmb_bind_reg_mutex);
+	if (ret) {
+		vmb_bind_stop(ch);
+		return vmb_errno_to_ntstatus(ret);
+	}
+	return STATUS_SUCCESS;
 }
 
 /**
@@ -438,7 +454,9 @@ NTSTATUS vmb_bind_start(struct vmb_channel *ch)
  * @ch: the channel
  *
  * Stops it waiting, or closes it and frees its offer for other channels;
- * unregisters the class's driver after its last channel.
+ * unregisters the class's driver after its last channel, under
+ * vmb_bind_reg_mutex (no channel's callback runs there: the driver holds
+ * spare offers only).
  *
  * Context: process; no lock of the channel held.
  */
@@ -448,7 +466,6 @@ void vmb_bind_stop(struct vmb_channel *ch)
 	struct hv_device *hv_dev = NULL;
 	bool freed = false, last;
 
-	mutex_lock(&vmb_bind_reg_mutex);
 	mutex_lock(&vmb_bind_mutex);
 	cls = ch->bind_class;
 	/* from here on a close leaves it Disabled, not waiting */
@@ -460,7 +477,7 @@ void vmb_bind_stop(struct vmb_channel *ch)
 	}
 	mutex_unlock(&vmb_bind_mutex);
 	if (!cls)
-		goto unlock;
+		return;
 
 	if (hv_dev) {
 		/* a remove may have run meanwhile: then it closed the channel */
@@ -476,6 +493,7 @@ void vmb_bind_stop(struct vmb_channel *ch)
 		put_device(&hv_dev->device);
 	}
 
+	mutex_lock(&vmb_bind_reg_mutex);
 	mutex_lock(&vmb_bind_mutex);
 	last = !--cls->users;
 	if (last)
@@ -483,10 +501,10 @@ void vmb_bind_stop(struct vmb_channel *ch)
 	mutex_unlock(&vmb_bind_mutex);
 	if (last) {
 		/* removes the spare offers; the work item skips a dead class */
-		vmbus_driver_unregister(&cls->drv);
+		if (cls->registered)
+			vmbus_driver_unregister(&cls->drv);
 		kfree(cls);
 	}
-unlock:
 	mutex_unlock(&vmb_bind_reg_mutex);
 	if (freed && !last)
 		vmb_bind_dispatch();

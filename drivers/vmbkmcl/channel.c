@@ -59,6 +59,7 @@ NTSTATUS VmbChannelAllocate(struct device *parent, bool is_server,
 		ch->parent = get_device(parent);
 		ch->hv_dev = device_to_hv_device(parent);
 		ch->chan = ch->hv_dev->channel;
+		ch->instance = ch->hv_dev->dev_instance;
 	} else {
 		ch->bindable = true;
 	}
@@ -165,6 +166,8 @@ static void close_channel(struct vmb_channel *ch, bool call_closed)
 	lockdep_assert_held(&ch->state_mutex);
 
 	set_open(ch, false);
+	/* what the woken synchronous requests report, after the unbind too */
+	WRITE_ONCE(ch->removed, READ_ONCE(chan->rescind));
 	vmb_transaction_cancel_all(ch);
 	vmb_send_cancel_all(ch);
 	if (call_closed && ch->callbacks.closed)
@@ -261,6 +264,33 @@ static void channel_disconnect(struct vmb_channel *ch)
 	vmb_obs_set_state(ch, unconnected_state(ch));
 }
 
+/* The offer's instance GUID, for readers that do not hold state_mutex. */
+static void set_instance(struct vmb_channel *ch, const guid_t *instance)
+{
+	unsigned long irqflags;
+
+	spin_lock_irqsave(&ch->lock, irqflags);
+	guid_copy(&ch->instance, instance);
+	spin_unlock_irqrestore(&ch->lock, irqflags);
+}
+
+/*
+ * A bindable channel lets go of its offer, which may be freed once the
+ * reference goes: readers without state_mutex see NULL pointers first.
+ */
+static void unbind(struct vmb_channel *ch)
+{
+	struct device *parent = ch->parent;
+
+	lockdep_assert_held(&ch->state_mutex);
+
+	set_instance(ch, &guid_null);
+	WRITE_ONCE(ch->chan, NULL);
+	WRITE_ONCE(ch->hv_dev, NULL);
+	ch->parent = NULL;
+	put_device(parent);
+}
+
 /**
  * vmb_channel_attach() - bind a bindable channel to an offer and open it
  * @ch: an enabled bindable channel that bind.c claimed for @hv_dev
@@ -275,15 +305,13 @@ NTSTATUS vmb_channel_attach(struct vmb_channel *ch, struct hv_device *hv_dev)
 
 	mutex_lock(&ch->state_mutex);
 	ch->parent = get_device(&hv_dev->device);
-	ch->hv_dev = hv_dev;
-	ch->chan = hv_dev->channel;
+	WRITE_ONCE(ch->hv_dev, hv_dev);
+	WRITE_ONCE(ch->chan, hv_dev->channel);
+	WRITE_ONCE(ch->removed, false);
+	set_instance(ch, &hv_dev->dev_instance);
 	status = channel_connect(ch);
-	if (!NT_SUCCESS(status)) {
-		put_device(ch->parent);
-		ch->parent = NULL;
-		ch->hv_dev = NULL;
-		ch->chan = NULL;
-	}
+	if (!NT_SUCCESS(status))
+		unbind(ch);
 	mutex_unlock(&ch->state_mutex);
 	return status;
 }
@@ -301,10 +329,7 @@ void vmb_channel_detach(struct vmb_channel *ch)
 {
 	mutex_lock(&ch->state_mutex);
 	channel_disconnect(ch);
-	put_device(ch->parent);
-	ch->parent = NULL;
-	ch->hv_dev = NULL;
-	ch->chan = NULL;
+	unbind(ch);
 	mutex_unlock(&ch->state_mutex);
 }
 
@@ -568,10 +593,12 @@ EXPORT_SYMBOL_GPL(VmbChannelGetPointer);
 
 void VmbChannelGetInterfaceInstance(VMBCHANNEL channel, guid_t *instance)
 {
-	struct hv_device *hv_dev = READ_ONCE(channel->hv_dev);
+	unsigned long irqflags;
 
-	/* a bindable channel has no offer while it waits for one */
-	guid_copy(instance, hv_dev ? &hv_dev->dev_instance : &guid_null);
+	/* a copy: a bindable channel's offer may go away meanwhile */
+	spin_lock_irqsave(&channel->lock, irqflags);
+	guid_copy(instance, &channel->instance);
+	spin_unlock_irqrestore(&channel->lock, irqflags);
 }
 EXPORT_SYMBOL_GPL(VmbChannelGetInterfaceInstance);
 

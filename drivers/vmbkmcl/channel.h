@@ -9,6 +9,7 @@
 #include <linux/hyperv.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 
@@ -54,6 +55,8 @@ struct vmb_channel {
 	struct hv_device *hv_dev;
 	struct vmbus_channel *chan;
 	bool bindable;			/* allocated with a NULL parent */
+	bool removed;			/* closed after its offer was rescinded */
+	guid_t instance;		/* the offer's; zeros when unbound; ch->lock */
 	struct vmb_pnp_target pnp;
 	/* bind.c's, under its vmb_bind_mutex */
 	struct vmb_bind_class *bind_class;	/* enabled: waiting or bound */
@@ -117,9 +120,24 @@ struct vmb_channel {
 	struct vmb_obs obs;		/* id, label, state, counters: obs.h */
 };
 
+/*
+ * Whether the offer is gone: rescinded while the channel was closed (for a
+ * bindable channel its hv channel is unbound and freed afterwards), or
+ * rescinded now. hv_vmbus frees a channel after an RCU grace period, so a
+ * channel read under rcu_read_lock() stays readable.
+ */
 static inline bool vmb_channel_rescinded(const struct vmb_channel *ch)
 {
-	return ch->chan && READ_ONCE(ch->chan->rescind);
+	struct vmbus_channel *chan;
+	bool gone;
+
+	if (READ_ONCE(ch->removed))
+		return true;
+	rcu_read_lock();
+	chan = READ_ONCE(ch->chan);
+	gone = chan && READ_ONCE(chan->rescind);
+	rcu_read_unlock();
+	return gone;
 }
 
 /* Device for messages: the VMBus device, whose name carries the instance. */

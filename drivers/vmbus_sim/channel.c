@@ -214,7 +214,8 @@ struct vmbus_channel *vmbus_sim_channel_alloc(struct vmbus_sim_device *dev,
 void vmbus_sim_channel_free(struct vmbus_channel *channel)
 {
 	tasklet_kill(&channel->callback_event);
-	kfree(container_of(channel, struct vmbus_sim_channel, channel));
+	/* after a grace period, as hv_vmbus's vmbus_chan_release() frees it */
+	kfree_rcu(container_of(channel, struct vmbus_sim_channel, channel), channel.rcu);
 }
 
 /**

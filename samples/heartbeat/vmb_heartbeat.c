@@ -58,6 +58,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/atomic.h>
 #include <linux/build_bug.h>
 #include <linux/hyperv.h>
 #include <linux/minmax.h>
@@ -87,9 +88,12 @@ static const struct ic_version heartbeat_versions[] = { { 3, 0 }, { 1, 0 } };
  * @framework: the negotiated framework version
  * @service: the negotiated heartbeat version
  * @beats: heartbeats answered since the channel opened
+ * @replies_queued: replies sent whose completion routine has not run yet,
+ *                  at most MAX_QUEUED_REPLIES
  *
  * Written by Opened, which runs before incoming delivery starts, and by
- * ProcessPacket, which runs one call at a time per channel: no lock.
+ * ProcessPacket, which runs one call at a time per channel: no lock; the
+ * completion routine touches only @replies_queued.
  */
 struct heartbeat {
 	VMBCHANNEL channel;
@@ -97,7 +101,15 @@ struct heartbeat {
 	struct ic_version framework;
 	struct ic_version service;
 	u64 beats;
+	atomic_t replies_queued;
 };
+
+/*
+ * Replies that may wait for ring space at once. The host sends one message
+ * at a time; one that keeps sending without reading the ring gets no more
+ * replies rather than unbounded memory (hv_utils drops them too).
+ */
+#define MAX_QUEUED_REPLIES	4
 
 static struct heartbeat heartbeat;
 
@@ -276,20 +288,37 @@ static int answer(struct heartbeat *hb, const struct ic_request *req, struct ic_
 	return sizeof(reply->pipe) + reply->pipe.msgsize;
 }
 
+/* The reply is in the ring (or cancelled): one fewer waiting. */
+static void reply_sent(VMBPACKET packet, NTSTATUS status, void *buffer, u32 length)
+{
+	struct heartbeat *hb = VmbPacketGetPointer(packet);
+
+	atomic_dec(&hb->replies_queued);
+	VmbPacketFree(packet);
+}
+
 static void send_reply(struct heartbeat *hb, const struct ic_reply *reply, u32 size)
 {
 	VMBPACKET packet;
 	NTSTATUS status;
 
-	/* its default completion routine frees it once the reply is in the ring */
+	if (atomic_inc_return(&hb->replies_queued) > MAX_QUEUED_REPLIES) {
+		atomic_dec(&hb->replies_queued);
+		pr_warn_ratelimited("host does not read its ring: reply dropped\n");
+		return;
+	}
 	packet = VmbPacketAllocate(hb->channel);
 	if (!packet) {
+		atomic_dec(&hb->replies_queued);
 		pr_warn_ratelimited("no memory to answer the host\n");
 		return;
 	}
+	VmbPacketSetPointer(packet, hb);
+	VmbPacketSetCompletionRoutine(packet, reply_sent);
 	/* copied before it returns; queued in order if the ring is full */
 	status = VmbPacketSend(packet, reply, size, NULL, 0);
 	if (!NT_SUCCESS(status)) {
+		atomic_dec(&hb->replies_queued);
 		VmbPacketFree(packet);
 		pr_warn_ratelimited("reply not sent: %#x\n", status);
 	}
