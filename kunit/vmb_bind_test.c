@@ -89,7 +89,6 @@ struct bt_client {
 	atomic_t pnp_failures;
 	NTSTATUS pnp_status;
 	NTSTATUS opened_status;		/* what Opened returns */
-	struct bt_client *disable_on_close;	/* Closed disables that one */
 	atomic_t sent_done, cancelled;
 };
 
@@ -125,11 +124,7 @@ static void bt_suspend(VMBCHANNEL ch)
 
 static void bt_closed(VMBCHANNEL ch)
 {
-	struct bt_client *c = VmbChannelGetPointer(ch);
-
-	if (c->disable_on_close)
-		VmbChannelDisable(c->disable_on_close->ch);
-	bt_count(&c->closed);
+	bt_count(&((struct bt_client *)VmbChannelGetPointer(ch))->closed);
 }
 
 static void bt_pnp_failure(VMBCHANNEL ch, NTSTATUS status)
@@ -545,28 +540,6 @@ static void debugfs_state_follows_binding(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, vmb_df_text(df, "state", "state"), "Disabled");
 }
 
-/* A control channel's Closed shuts its data channel of the same class down. */
-static void closed_disables_another_channel(struct kunit *test)
-{
-	guid_t class = bt_class(15), i1 = bt_instance(15), i2 = bt_instance(16);
-	struct bt_client *a = bt_client(test, &class, &i1);
-	struct bt_client *b = bt_client(test, &class, &i2);
-	struct bt_host *h1 = bt_host(test), *h2 = bt_host(test);
-
-	KUNIT_ASSERT_EQ(test, VmbChannelEnable(a->ch), STATUS_SUCCESS);
-	KUNIT_ASSERT_EQ(test, VmbChannelEnable(b->ch), STATUS_SUCCESS);
-	bt_offer(test, &class, &i1, h1);
-	bt_offer(test, &class, &i2, h2);
-	KUNIT_ASSERT_TRUE(test, bt_wait(bt_is_open(a) && bt_is_open(b)));
-
-	a->disable_on_close = b;
-	VmbChannelDisable(a->ch);
-	KUNIT_EXPECT_EQ(test, atomic_read(&a->closed), 1);
-	KUNIT_EXPECT_EQ(test, atomic_read(&b->closed), 1);
-	KUNIT_EXPECT_EQ(test, atomic_read(&h2->closes), 1);
-	bt_expect_instance(test, b, &guid_null);
-}
-
 static struct kunit_case vmb_bind_cases[] = {
 	KUNIT_CASE(target_pnp_rejects_bad_input),
 	KUNIT_CASE(enable_before_offer_opens_on_offer),
@@ -579,7 +552,6 @@ static struct kunit_case vmb_bind_cases[] = {
 	KUNIT_CASE(disable_while_waiting_releases_the_class),
 	KUNIT_CASE(class_claimed_by_another_driver),
 	KUNIT_CASE(debugfs_state_follows_binding),
-	KUNIT_CASE(closed_disables_another_channel),
 	{}
 };
 
