@@ -424,9 +424,10 @@ void VmbChannelCleanup(VMBCHANNEL channel);
  * the channel waits for another offer. A rescind of the offer closes the
  * channel as VmbChannelDisable() does (Suspend ... Closed), and it stays
  * enabled, waiting for the next offer. The state callbacks and PnpFailure
- * of such a channel run under its offer's device lock: they may enable or
- * disable other channels, but two channels must not disable each other
- * from their callbacks (defer that to a work item).
+ * of such a channel run under its offer's device lock and the channel's
+ * state mutex: like every state callback, they must not enable, disable,
+ * pause, start, configure or clean up any channel (defer that to a work
+ * item).
  *
  * Context: process; may sleep. Not from a callback of this channel.
  * Return: STATUS_SUCCESS; STATUS_INVALID_DEVICE_STATE if already enabled, or
@@ -518,9 +519,9 @@ NTSTATUS VmbClientChannelInitSetRingBufferPageCount(VMBCHANNEL channel,
  * class while channels of it are enabled; it binds every offer of the class
  * and gives each to a waiting channel, see VmbChannelEnable(). Two channels
  * of one class bind two offers. @pnp_failure runs in process context, under
- * the offer's device lock: it must not disable its own channel (defer that
- * to a work item). Offers bound to the class's driver do not support
- * hibernation (the driver has no suspend callback).
+ * the offer's device lock: it must not enable, disable or clean up any
+ * channel (defer that to a work item). Offers bound to the class's driver
+ * do not support hibernation (the driver has no suspend callback).
  *
  * Context: process; may sleep.
  * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1 (see Init* above), also
