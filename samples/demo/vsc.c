@@ -248,6 +248,8 @@ struct vmb_demo *vmb_demo_create(const guid_t *class, const guid_t *instance)
 
 cleanup_channel:
 	VmbChannelCleanup(channel);
+	/* a failed Enable may have opened and closed the channel meanwhile */
+	cancel_work_sync(&demo->work);
 free_data:
 	vfree(demo->data);
 free_demo:
