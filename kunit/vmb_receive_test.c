@@ -663,6 +663,23 @@ static void queued_completion_over_own_payload(struct kunit *test)
 }
 
 /*
+ * An enabled channel whose client keeps its packets, with a 64 MiB
+ * external-data bound and a 64-page incoming ring: the reader's spare
+ * holds about 130 KiB of GPA descriptor room.
+ */
+static struct vmb_rc *start_holding_large_spare(struct kunit *test, struct vmb_th **thp)
+{
+	struct vmb_rc *rc = start(test, VMB_RC_HOLD, thp);
+
+	KUNIT_ASSERT_EQ(test, VmbChannelInitSetMaximumExternalData((*thp)->ch, SZ_64M, 16),
+			STATUS_SUCCESS);
+	KUNIT_ASSERT_EQ(test, VmbClientChannelInitSetRingBufferPageCount((*thp)->ch, 64, 4),
+			STATUS_SUCCESS);
+	vmb_th_enable(*thp);
+	return rc;
+}
+
+/*
  * A packet kept past its call holds an object of its payload's size, not
  * one as large as the largest packet the channel accepts (here about 130 KiB
  * of GPA descriptor room), and needs no high-order allocation.
@@ -670,14 +687,9 @@ static void queued_completion_over_own_payload(struct kunit *test)
 static void kept_packets_sized_by_payload(struct kunit *test)
 {
 	struct vmb_th *th;
-	struct vmb_rc *rc = start(test, VMB_RC_HOLD, &th);
+	struct vmb_rc *rc = start_holding_large_spare(test, &th);
 	u32 i, n = 32;
 
-	KUNIT_ASSERT_EQ(test, VmbChannelInitSetMaximumExternalData(th->ch, SZ_64M, 16),
-			STATUS_SUCCESS);
-	KUNIT_ASSERT_EQ(test, VmbClientChannelInitSetRingBufferPageCount(th->ch, 64, 4),
-			STATUS_SUCCESS);
-	vmb_th_enable(th);
 	for (i = 0; i < n; i++)
 		KUNIT_ASSERT_EQ(test, vmb_rc_host_send(th, i, i == n - 1 ? 4000 : 64, REQ), 0);
 	KUNIT_ASSERT_TRUE(test, vmb_th_wait(th, vmb_rc_nheld(rc) == n));
@@ -710,14 +722,9 @@ static void kept_packets_sized_by_payload(struct kunit *test)
 static void kept_packets_without_completion_sized_by_payload(struct kunit *test)
 {
 	struct vmb_th *th;
-	struct vmb_rc *rc = start(test, VMB_RC_HOLD, &th);
+	struct vmb_rc *rc = start_holding_large_spare(test, &th);
 	u32 i, n = 16;
 
-	KUNIT_ASSERT_EQ(test, VmbChannelInitSetMaximumExternalData(th->ch, SZ_64M, 16),
-			STATUS_SUCCESS);
-	KUNIT_ASSERT_EQ(test, VmbClientChannelInitSetRingBufferPageCount(th->ch, 64, 4),
-			STATUS_SUCCESS);
-	vmb_th_enable(th);
 	for (i = 0; i < n; i++)
 		KUNIT_ASSERT_EQ(test, vmb_rc_host_send(th, i, 64, 0), 0);
 	KUNIT_ASSERT_TRUE(test, vmb_th_wait(th, vmb_rc_nheld(rc) == n));
