@@ -6,8 +6,12 @@
 # VARIANT (debug: base + debug; base: base only), and print its build directory.
 #
 # The build is cached in $VMBKMCL_CACHE keyed on the source package version and
-# the hash of the fragments; a finished build carries a .vmbkmcl-done stamp, an
-# interrupted one is resumed by make.
+# the hash of the fragments. One build per cache entry at a time: a lock file
+# beside the entry (flock) serialises commands started together, and the
+# build runs in <entry>.tmp, renamed to <entry> only once it is complete and
+# stamped (.vmbkmcl-done), so an interrupted or concurrent build never leaves
+# a half-built kernel that a later run trusts. An interrupted .tmp is resumed
+# by make under the lock.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -22,6 +26,10 @@ if [ -f "$out/.vmbkmcl-done" ]; then
 fi
 
 mkdir -p "$VMBKMCL_CACHE"
+# The source tree is shared by every variant of a version: one lock for it,
+# then one per build. Both are held until this script exits.
+exec 8>"$src.lock"
+flock 8
 if [ ! -f "$src/.vmbkmcl-extracted" ]; then
 	log "extracting linux-source-$kver into $src"
 	rm -rf "$src" "$src.tmp"
@@ -30,6 +38,18 @@ if [ ! -f "$src/.vmbkmcl-extracted" ]; then
 	touch "$src.tmp/.vmbkmcl-extracted"
 	mv "$src.tmp" "$src"
 fi
+
+exec 9>"$out.lock"
+exec 8>&-
+flock 9
+if [ -f "$out/.vmbkmcl-done" ]; then
+	# another command finished it while we waited
+	echo "$out"
+	exit 0
+fi
+final=$out
+out=$final.tmp
+[ ! -e "$final" ] || rm -rf "$final"
 
 frags=$(kernel_fragments "$variant")
 mkdir -p "$out"
@@ -66,4 +86,5 @@ make -s -C "$out" ARCH=x86_64 -j"$NPROC" bzImage modules >"$out/build.log" 2>&1 
 	{ tail -n 40 "$out/build.log" >&2; die "kernel build of $kver failed"; }
 log "built $kver ($variant) in $(( $(date +%s) - start )) s"
 touch "$out/.vmbkmcl-done"
-echo "$out"
+mv "$out" "$final"
+echo "$final"
