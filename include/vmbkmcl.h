@@ -195,7 +195,10 @@ typedef void EVT_VMB_CHANNEL_PROCESSING_COMPLETE(VMBCHANNEL channel,
  * typedef EVT_VMB_PACKET_COMPLETION_ROUTINE - an outgoing packet is done
  * @packet: the packet object, the caller's again from this call on
  * @status: STATUS_SUCCESS, or STATUS_CANCELLED when the channel was disabled
- *          or rescinded before the transaction completed
+ *          or rescinded before the transaction completed; a cancelled
+ *          transaction's routine runs only after the channel was closed
+ *          (vmbus_close() returned), when the host can no longer read or
+ *          write the packet's external data
  * @buffer: with VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION, the payload
  *          of the host's completion packet, valid during the call only;
  *          NULL otherwise
@@ -205,15 +208,29 @@ typedef void EVT_VMB_CHANNEL_PROCESSING_COMPLETE(VMBCHANNEL channel,
  * WAIT_FOR_COMPLETION once the packet is in the outgoing ring, with it once
  * the host's completion arrived.
  *
- * Context: atomic (softirq, or the sender's context when the packet went
- * straight into the ring); also process context: from Enable for packets
- * queued while Disabled, from Disable for cancelled ones, and from the
- * passive worker of a channel that processes packets at passive level
- * (VmbChannelSetIncomingProcessingAtPassive()), which
- * writes queued packets once it read the completions that freed their ring
- * space or transaction ids (with softirqs disabled for those completions).
- * In every context it must not sleep. No channel lock is held, so the
- * routine may send again, free the packet or reuse it.
+ * External data (an MDL or PFNs) is the caller's again when the routine
+ * runs, never earlier: the host owns those pages until it completes the
+ * transaction or the channel is closed.
+ *
+ * Context and locks, by what ends the packet:
+ *
+ * - the host's completion: the channel's reader, in softirq (or in the
+ *   passive worker of a channel that processes packets at passive level,
+ *   VmbChannelSetIncomingProcessingAtPassive(), with softirqs disabled),
+ *   with the channel's receive lock held;
+ * - a packet without WAIT_FOR_COMPLETION that went straight into the ring:
+ *   the caller of VmbPacketSend*(), after the send lock was dropped;
+ * - a queued packet written later: the reader as above, or Enable (process
+ *   context), no channel lock held;
+ * - cancellation: Disable, the close after a rescind, or Cleanup (process
+ *   context, after the rings were closed), no channel lock held.
+ *
+ * In every case the routine must not sleep. It may free or reuse the
+ * packet and call the atomic-safe functions: VmbPacketSend*(),
+ * VmbPacketFree(), VmbChannelPacketComplete(), VmbChannelPacketFail() and
+ * the accessors. It must not call VmbChannelEnable(), Disable(), Pause(),
+ * Start(), Cleanup() or VmbChannelSendSynchronousRequest() with a wait: they
+ * sleep, and Pause and Disable wait for the reader that may be running it.
  */
 typedef void EVT_VMB_PACKET_COMPLETION_ROUTINE(VMBPACKET packet,
 					       NTSTATUS status, void *buffer,
@@ -230,11 +247,13 @@ typedef void EVT_VMB_PACKET_COMPLETION_ROUTINE(VMBPACKET packet,
 typedef NTSTATUS EVT_VMB_CHANNEL_OPENED(VMBCHANNEL channel);
 
 /**
- * typedef EVT_VMB_CHANNEL_CLOSED - the channel is about to be closed
+ * typedef EVT_VMB_CHANNEL_CLOSED - the channel was closed
  * @channel: the channel
  *
- * Runs after every outstanding transaction was completed with
- * STATUS_CANCELLED, before the rings are closed.
+ * Runs after the rings were closed (the host let go of them, so no
+ * external data of a transaction is in the host's hands any more) and
+ * every outstanding transaction was completed with STATUS_CANCELLED,
+ * before the GPADLs the client left are torn down.
  *
  * Context: process; may sleep.
  */
@@ -496,11 +515,20 @@ NTSTATUS VmbChannelInitSetMaximumExternalData(VMBCHANNEL channel,
  * @incoming_pages: data pages of the host-to-guest ring, 4 KiB each
  * @outgoing_pages: data pages of the guest-to-host ring, 4 KiB each
  *
- * The header page of each ring comes on top (VMBUS_RING_SIZE()).
+ * Each ring is VMBUS_RING_SIZE() of its pages: a ring of fewer than 8
+ * pages gets its header page on top, a larger one holds it. hv_vmbus
+ * allocates both rings as one physically contiguous block, so together they
+ * are bounded by the page allocator's largest block: 4 MiB with 4 KiB pages
+ * on 6.1 (MAX_ORDER 11) and 6.12 (MAX_PAGE_ORDER 10), that is 1022 pages
+ * for one ring when the other has one, or 512 each. Within the bound the
+ * allocation may still fail when memory is fragmented: Enable then returns
+ * STATUS_INSUFFICIENT_RESOURCES.
  *
  * Context: process; may sleep.
  * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1;
- * STATUS_INVALID_PARAMETER_2 or _3 for 0 or more than 512 MiB.
+ * STATUS_INVALID_PARAMETER_2 for 0 or more @incoming_pages than the bound
+ * leaves; STATUS_INVALID_PARAMETER_3 for 0 @outgoing_pages or both rings
+ * together beyond the bound.
  */
 NTSTATUS VmbClientChannelInitSetRingBufferPageCount(VMBCHANNEL channel,
 						    u32 incoming_pages,
@@ -815,6 +843,14 @@ NTSTATUS VmbPacketSendWithExternalPfns(VMBPACKET packet, const void *buffer, u32
  * expires the request is cancelled: a queued packet is never written, and a
  * completion the host sends later is dropped without touching
  * @completion_buffer.
+ *
+ * With @external, the host owns the pages from the moment the packet is in
+ * the ring until it completes the request or the channel is closed, and
+ * the call never returns before the pages are the caller's again: when
+ * @timeout expires with the packet in the ring, the call goes on waiting
+ * for the host's completion (then returns it as if in time) or for the
+ * channel's close (Disable, or the close a rescind brings: then
+ * STATUS_DEVICE_REMOVED). A packet still queued is taken back at once.
  *
  * Context: process, may sleep; except with @timeout pointing to 0 and no
  * WAIT_FOR_COMPLETION: then atomic-safe, never sleeps. Works from

@@ -48,6 +48,9 @@ struct vmbus_sim_device;
  * @range_count: number of GPA ranges, for VM_PKT_DATA_USING_GPA_DIRECT only
  * @ranges: the GPA ranges, each { byte_count, byte_offset, pfn_array[] } with
  *          HVPFN_UP(byte_offset + byte_count) Hyper-V (4 KiB) page numbers
+ * @raw: the whole packet as it was in the ring, descriptor first: every
+ *       byte the guest wrote for it, padding included (not the trailer)
+ * @raw_length: bytes at @raw: len8 * 8
  *
  * Everything is a host-private copy of the ring bytes, validated: @ranges fit
  * in the packet's header area, every byte_offset is below HV_HYP_PAGE_SIZE,
@@ -63,6 +66,8 @@ struct vmbus_sim_packet {
 	u32 length;
 	u32 range_count;
 	const struct gpa_range *const *ranges;
+	const void *raw;
+	u32 raw_length;
 };
 
 /**
@@ -324,6 +329,21 @@ int vmbus_sim_gpadl_copy_from_guest(struct vmbus_sim_device *dev, u32 gpadl, u32
  */
 int vmbus_sim_gpadl_copy_to_guest(struct vmbus_sim_device *dev, u32 gpadl, u32 offset,
 				  const void *from, u32 length);
+
+/**
+ * vmbus_sim_fail_gpadl_teardowns() - make the guest's next GPADL teardowns fail
+ * @dev: the device
+ * @count: how many of the next vmbus_teardown_gpadl() calls on the channel
+ *         fail; 0 stops failing
+ *
+ * Each failing call returns -ENOMEM and leaves the GPADL established, as
+ * hv_vmbus does when it cannot allocate the GPADL_TEARDOWN message or post
+ * it: the host keeps the pages. Teardowns on a rescinded channel never
+ * fail, as in hv_vmbus. Ring GPADLs count too.
+ *
+ * Context: any.
+ */
+void vmbus_sim_fail_gpadl_teardowns(struct vmbus_sim_device *dev, u32 count);
 
 /**
  * vmbus_sim_pause_host() - stop or resume the host's reading

@@ -226,9 +226,10 @@ static void enable_and_disable_callback_order(struct kunit *test)
 	vmb_th_clear_events(th);
 	VmbChannelDisable(th->ch);
 	KUNIT_ASSERT_EQ(test, th->nevents, 3U);
+	/* the host lets go of the rings before Closed: a real host's order */
 	KUNIT_EXPECT_EQ(test, th->events[0], VMB_EV_SUSPEND);
-	KUNIT_EXPECT_EQ(test, th->events[1], VMB_EV_CLOSED);
-	KUNIT_EXPECT_EQ(test, th->events[2], VMB_EV_HOST_CLOSE);
+	KUNIT_EXPECT_EQ(test, th->events[1], VMB_EV_HOST_CLOSE);
+	KUNIT_EXPECT_EQ(test, th->events[2], VMB_EV_CLOSED);
 
 	/* a second Disable has nothing to do */
 	vmb_th_clear_events(th);
@@ -339,9 +340,10 @@ static void cleanup_disables_first(struct kunit *test)
 	VmbChannelCleanup(th->ch);
 	th->ch = NULL;
 	KUNIT_ASSERT_EQ(test, th->nevents, 3U);
+	/* the host lets go of the rings before Closed: a real host's order */
 	KUNIT_EXPECT_EQ(test, th->events[0], VMB_EV_SUSPEND);
-	KUNIT_EXPECT_EQ(test, th->events[1], VMB_EV_CLOSED);
-	KUNIT_EXPECT_EQ(test, th->events[2], VMB_EV_HOST_CLOSE);
+	KUNIT_EXPECT_EQ(test, th->events[1], VMB_EV_HOST_CLOSE);
+	KUNIT_EXPECT_EQ(test, th->events[2], VMB_EV_CLOSED);
 }
 
 static void accessors(struct kunit *test)

@@ -87,6 +87,8 @@ struct vmb_th {
 	bool disable_on_remove;		/* remove calls VmbChannelDisable() */
 	/* sees each packet first, while its external data can be reached */
 	void (*on_packet)(struct vmb_th *th, const struct vmbus_sim_packet *pkt);
+	/* runs when the guest closes the channel, the host's last moment */
+	void (*on_close)(struct vmb_th *th);
 	void *priv;			/* for on_packet */
 	struct completion *remove_gate;	/* remove waits for it first */
 
@@ -262,7 +264,11 @@ static inline int vmb_th_host_open(struct vmbus_sim_device *dev)
 
 static inline void vmb_th_host_close(struct vmbus_sim_device *dev)
 {
-	vmb_th_event(vmbus_sim_host_context(dev), VMB_EV_HOST_CLOSE);
+	struct vmb_th *th = vmbus_sim_host_context(dev);
+
+	if (th->on_close)
+		th->on_close(th);
+	vmb_th_event(th, VMB_EV_HOST_CLOSE);
 }
 
 static inline void vmb_th_host_packet(struct vmbus_sim_device *dev,

@@ -9,8 +9,8 @@
  *                        PostStarted: enabled and open
  *   enabled --Disable or rescind (the client's hv_driver remove)-->
  *            incoming off, Suspend, wait for delivered packets,
- *            transactions and queued sends cancelled, Closed, vmbus_close:
- *            Disabled
+ *            vmbus_close, transactions and queued sends cancelled, Closed,
+ *            GPADLs the client left torn down: Disabled
  */
 #include <linux/device.h>
 #include <linux/hyperv.h>
@@ -18,6 +18,7 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/xarray.h>
 
 #include "bind.h"
 #include "channel.h"
@@ -97,6 +98,7 @@ void VmbChannelCleanup(VMBCHANNEL channel)
 	VmbChannelDisable(channel);
 	/* sends made while Disabled were queued for an Enable that never came */
 	vmb_send_cancel_all(channel);
+	vmb_gpadl_forget(channel);
 	vmb_receive_cleanup(channel);
 	vmb_sync_cleanup(channel);
 	vmb_obs_channel_remove(channel);
@@ -119,17 +121,77 @@ static void set_open(struct vmb_channel *ch, bool open)
 	spin_unlock_irqrestore(&ch->lock, irqflags);
 }
 
-static int open_channel(struct vmb_channel *ch)
+/*
+ * hv channels some vmb channel has open or is opening. One owner per hv
+ * channel: a second vmb channel on the same device, or one whose hv
+ * channel its parent driver opened itself, would rewrite the settings of
+ * a live channel, and hv_vmbus's vmbus_open() of an open channel allocates
+ * new rings over the live ones and then frees them. Keyed by the hv
+ * channel's address; an entry lives from the claim in open_channel() to
+ * the end of close_channel().
+ */
+static DEFINE_XARRAY(vmb_hv_owners);
+
+static void vmb_hv_settings_save(struct vmb_channel *ch, const struct vmbus_channel *chan)
+{
+	ch->saved.max_pkt_size = chan->max_pkt_size;
+	ch->saved.rqstor_size = chan->rqstor_size;
+	ch->saved.next_request_id = chan->next_request_id_callback;
+	ch->saved.request_addr = chan->request_addr_callback;
+	ch->saved.callback_mode = chan->callback_mode;
+}
+
+/* Leave the hv channel exactly as we found it, for whoever drives it next. */
+static void vmb_hv_settings_restore(struct vmb_channel *ch, struct vmbus_channel *chan)
+{
+	chan->max_pkt_size = ch->saved.max_pkt_size;
+	chan->rqstor_size = ch->saved.rqstor_size;
+	chan->next_request_id_callback = ch->saved.next_request_id;
+	chan->request_addr_callback = ch->saved.request_addr;
+	set_channel_read_mode(chan, ch->saved.callback_mode);
+}
+
+/*
+ * Claim @chan for @ch, or say why not. A channel that is not in hv_vmbus's
+ * offered-and-closed state, or has a callback set, is someone else's.
+ */
+static NTSTATUS claim_hv_channel(struct vmb_channel *ch, struct vmbus_channel *chan)
+{
+	int ret;
+
+	ret = xa_insert(&vmb_hv_owners, (unsigned long)chan, ch, GFP_KERNEL);
+	if (ret == -ENOMEM)
+		return STATUS_INSUFFICIENT_RESOURCES;
+	if (!ret && chan->state == CHANNEL_OPEN_STATE && !READ_ONCE(chan->onchannel_callback))
+		return STATUS_SUCCESS;
+	if (!ret)
+		xa_erase(&vmb_hv_owners, (unsigned long)chan);
+	dev_err(vmb_channel_dev(ch),
+		"vmbkmcl: the VMBus channel is open already (%s); one owner per channel\n",
+		ret ? "by another vmbkmcl channel" : "by its driver");
+	return STATUS_DEVICE_BUSY;
+}
+
+static void release_hv_channel(struct vmbus_channel *chan)
+{
+	xa_erase(&vmb_hv_owners, (unsigned long)chan);
+}
+
+static NTSTATUS open_channel(struct vmb_channel *ch)
 {
 	struct vmbus_channel *chan = ch->chan;
 	u32 in_bytes = ch->incoming_pages * HV_HYP_PAGE_SIZE;
 	u32 out_bytes = ch->outgoing_pages * HV_HYP_PAGE_SIZE;
+	NTSTATUS status;
 	int ret;
 
 	lockdep_assert_held(&ch->state_mutex);
 
-	ch->saved_max_pkt_size = chan->max_pkt_size;
-	ch->saved_rqstor_size = chan->rqstor_size;
+	status = claim_hv_channel(ch, chan);
+	if (status)
+		return status;
+	vmb_hv_settings_save(ch, chan);
+	vmb_external_prepare_device(&ch->hv_dev->device);
 
 	/* hv_vmbus's max_pkt_size counts the descriptor; larger is truncated */
 	chan->max_pkt_size = vmb_receive_buffer_size(ch);
@@ -142,22 +204,39 @@ static int open_channel(struct vmb_channel *ch)
 	ret = vmbus_open(chan, VMBUS_RING_SIZE(out_bytes),
 			 VMBUS_RING_SIZE(in_bytes), NULL, 0,
 			 vmb_receive_callback, ch);
-	if (ret)
-		goto restore;
-	return 0;
+	if (!ret)
+		return STATUS_SUCCESS;
 
-restore:
-	chan->max_pkt_size = ch->saved_max_pkt_size;
-	chan->rqstor_size = ch->saved_rqstor_size;
-	chan->next_request_id_callback = NULL;
-	chan->request_addr_callback = NULL;
-	set_channel_read_mode(chan, HV_CALL_BATCHED);
-	return ret;
+	/*
+	 * A failed vmbus_open() leaves our callback and context in the
+	 * channel; vmbus_close() of a channel that is not open only resets
+	 * them, waiting out a callback that runs, so nothing can call into
+	 * a vmb channel that Cleanup may free next.
+	 */
+	vmbus_close(chan);
+	vmb_hv_settings_restore(ch, chan);
+	release_hv_channel(chan);
+	return vmb_errno_to_ntstatus(ret);
 }
 
 /*
- * Everything after the rings closed for sends: cancel what is in flight or
- * queued, then close. Opened's failure and Disable share it.
+ * Before hv_vmbus's protocol 4.0 (VERSION_WIN10) the host wants a
+ * channel's GPADLs torn down before the channel is closed; later hosts may
+ * use a GPADL until the channel is closed, so it goes after (netvsc's
+ * rule, netvsc_device_remove()).
+ */
+static bool teardown_before_close(void)
+{
+	return vmbus_proto_version < VERSION_WIN10;
+}
+
+/*
+ * Close the hv channel, then give back what was in flight. A real host
+ * owns the pages of a GPA-direct request until it completes it or handles
+ * CLOSECHANNEL, so completion routines that run with STATUS_CANCELLED,
+ * after which callers free or reuse those pages, run only once
+ * vmbus_close() returned: the host can no longer write them. Opened's
+ * failure and Disable share this.
  */
 static void close_channel(struct vmb_channel *ch, bool call_closed)
 {
@@ -168,20 +247,19 @@ static void close_channel(struct vmb_channel *ch, bool call_closed)
 	set_open(ch, false);
 	/* what the woken synchronous requests report, after the unbind too */
 	WRITE_ONCE(ch->removed, READ_ONCE(chan->rescind));
+	if (teardown_before_close())
+		vmb_gpadl_teardown_all(ch);
+	/* stops the callback (a running one is waited for), then CLOSECHANNEL */
+	vmbus_close(chan);
 	vmb_transaction_cancel_all(ch);
 	vmb_send_cancel_all(ch);
 	if (call_closed && ch->callbacks.closed)
 		ch->callbacks.closed(ch);
 
-	vmbus_close(chan);
 	vmb_receive_release(ch);
 	vmb_gpadl_teardown_all(ch);
-	/* leave the hv channel as we found it for the next driver */
-	chan->max_pkt_size = ch->saved_max_pkt_size;
-	chan->rqstor_size = ch->saved_rqstor_size;
-	chan->next_request_id_callback = NULL;
-	chan->request_addr_callback = NULL;
-	set_channel_read_mode(chan, HV_CALL_BATCHED);
+	vmb_hv_settings_restore(ch, chan);
+	release_hv_channel(chan);
 }
 
 static bool fits_ring(struct vmb_channel *ch)
@@ -210,7 +288,6 @@ static enum vmb_state unconnected_state(const struct vmb_channel *ch)
 static NTSTATUS channel_connect(struct vmb_channel *ch)
 {
 	NTSTATUS status;
-	int ret;
 
 	lockdep_assert_held(&ch->state_mutex);
 
@@ -220,10 +297,10 @@ static NTSTATUS channel_connect(struct vmb_channel *ch)
 	status = vmb_receive_prepare(ch);
 	if (status)
 		return status;
-	ret = open_channel(ch);
-	if (ret) {
+	status = open_channel(ch);
+	if (status) {
 		vmb_receive_release(ch);
-		return vmb_errno_to_ntstatus(ret);
+		return status;
 	}
 	vmb_obs_set_state(ch, VMB_STATE_OPENING);
 	/* KMCL lets Opened send; packets queued while Disabled go first */
@@ -406,6 +483,15 @@ void VmbChannelDisable(VMBCHANNEL channel)
 }
 EXPORT_SYMBOL_GPL(VmbChannelDisable);
 
+/* Whether vmbus_alloc_ring() can get both rings as one block. */
+static bool vmb_rings_fit(u32 incoming_pages, u32 outgoing_pages)
+{
+	u64 in = VMBUS_RING_SIZE((u64)incoming_pages * HV_HYP_PAGE_SIZE);
+	u64 out = VMBUS_RING_SIZE((u64)outgoing_pages * HV_HYP_PAGE_SIZE);
+
+	return in + out <= VMB_MAX_RING_ALLOC;
+}
+
 /* Init* are legal only while Disabled (KMCL-SEMANTICS.md 6). */
 static NTSTATUS init_begin(struct vmb_channel *ch)
 {
@@ -470,7 +556,8 @@ NTSTATUS VmbClientChannelInitSetRingBufferPageCount(VMBCHANNEL channel,
 		return status;
 	if (!incoming_pages || incoming_pages > VMB_MAX_RING_PAGES)
 		return init_end(channel, STATUS_INVALID_PARAMETER_2);
-	if (!outgoing_pages || outgoing_pages > VMB_MAX_RING_PAGES)
+	if (!outgoing_pages || outgoing_pages > VMB_MAX_RING_PAGES ||
+	    !vmb_rings_fit(incoming_pages, outgoing_pages))
 		return init_end(channel, STATUS_INVALID_PARAMETER_3);
 	channel->incoming_pages = incoming_pages;
 	channel->outgoing_pages = outgoing_pages;

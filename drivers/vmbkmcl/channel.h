@@ -8,6 +8,7 @@
 
 #include <linux/hyperv.h>
 #include <linux/list.h>
+#include <linux/mmzone.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
@@ -19,6 +20,21 @@
 #include "receive.h"
 
 /*
+ * hv_vmbus allocates both rings of a channel, header pages included, as
+ * one physically contiguous block (vmbus_alloc_ring()): larger than the
+ * page allocator's largest order is a WARN there, not an error. 6.1 calls
+ * the limit MAX_ORDER (exclusive), 6.8 on MAX_PAGE_ORDER (inclusive); both
+ * are 4 MiB with 4 KiB pages.
+ */
+#ifdef MAX_PAGE_ORDER
+#define VMB_MAX_RING_ALLOC	(PAGE_SIZE << MAX_PAGE_ORDER)
+#else
+#define VMB_MAX_RING_ALLOC	(PAGE_SIZE << (MAX_ORDER - 1))
+#endif
+/* Ring pages of both directions together, each ring's header page included. */
+#define VMB_MAX_RING_TOTAL_PAGES	(VMB_MAX_RING_ALLOC / HV_HYP_PAGE_SIZE)
+
+/*
  * The default maximum packet keeps hv_vmbus's own default incoming copy
  * buffer (VMBUS_DEFAULT_MAX_PKT_SIZE, which counts the 16-byte descriptor).
  */
@@ -28,8 +44,12 @@
 #define VMB_MAX_PACKET_SIZE \
 	((U16_MAX << 3) - sizeof(struct vmpacket_descriptor))
 #define VMB_DEFAULT_RING_PAGES	4
-/* 512 MiB per ring: far above what a host accepts, low enough for u32 math. */
-#define VMB_MAX_RING_PAGES	(SZ_512M / HV_HYP_PAGE_SIZE)
+/*
+ * One ring's pages when the other has one: the other takes two with its
+ * header; a ring of 8 pages or more takes its header out of its own size
+ * (VMBUS_RING_SIZE()). vmb_rings_fit() checks the pair exactly.
+ */
+#define VMB_MAX_RING_PAGES	(VMB_MAX_RING_TOTAL_PAGES - 2)
 #define VMB_MAX_CLIENT_CONTEXT	SZ_64K
 
 struct vmb_bind_class;
@@ -91,9 +111,18 @@ struct vmb_channel {
 	EVT_VMB_CHANNEL_PROCESSING_COMPLETE *processing_complete;
 	void *pointer;
 
-	/* what vmbus_open() found in the hv channel, restored at close */
-	u32 saved_max_pkt_size;
-	u32 saved_rqstor_size;
+	/*
+	 * What the library found in the hv channel before it wrote its own
+	 * settings there, put back on every path that gives the channel up
+	 * (a failed open, close): vmb_hv_settings_save()/_restore().
+	 */
+	struct vmb_hv_settings {
+		u32 max_pkt_size;
+		u32 rqstor_size;
+		u64 (*next_request_id)(struct vmbus_channel *chan, u64 rqst_addr);
+		u64 (*request_addr)(struct vmbus_channel *chan, u64 trans_id);
+		enum hv_callback_mode callback_mode;
+	} saved;
 
 	/*
 	 * Send side. Taken with interrupts disabled: VmbPacketSend() is

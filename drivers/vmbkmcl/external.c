@@ -17,8 +17,26 @@
  * VMB_MPB_SINGLE_RANGE where it is still there: such kernels get one range
  * per packet, and a send that needs more fails with a status instead of
  * reaching the host misdescribed (pitfall E2).
+ *
+ * The host reads and writes external data by guest-physical address, and
+ * on a confidential VM (SEV-SNP, TDX) it can reach only memory the guest
+ * shared. So the frames of a built descriptor are mapped through the DMA
+ * API of the channel's VMBus device, as storvsc and netvsc map theirs: on
+ * such a guest swiotlb bounces each piece through its shared pool and the
+ * descriptor names the bounce frames; elsewhere the DMA address is the
+ * physical one and nothing is copied. Each frame piece is one mapping, so
+ * the unmap needs nothing but the descriptor: piece i of a range covers
+ * [byte_offset, 4096) of its first frame, whole frames in between and the
+ * rest in the last, and its DMA address is its frame number << 12 plus
+ * its offset. The mapping is DMA_BIDIRECTIONAL (KMCL does not say which
+ * way data goes), made at the send and undone when the transaction ends:
+ * the host's completion, or its cancellation after the channel closed.
+ * swiotlb keeps a mapping's offset within 4 KiB only with the device's
+ * min_align_mask set to 4095 (vmb_external_prepare_device()).
  */
+#include <linux/dma-mapping.h>
 #include <linux/hyperv.h>
+#include <linux/mm.h>
 #include <linux/overflow.h>
 
 #include "channel.h"
@@ -229,4 +247,121 @@ NTSTATUS vmb_external_build(const struct vmb_channel *ch, const struct vmb_exter
 		memcpy(range->pfn_array, &ext->mdl->pfns[first], pfns * sizeof(u64));
 	}
 	return STATUS_SUCCESS;
+}
+
+/* The next range after @range, in a packed descriptor. */
+static struct gpa_range *next_range(struct gpa_range *range)
+{
+	u32 frames = HVPFN_UP(range->byte_offset + range->byte_count);
+
+	return (struct gpa_range *)&range->pfn_array[frames];
+}
+
+/* Frame @i of @range: its offset in the frame and its length. */
+static void frame_piece(const struct gpa_range *range, u32 i, u32 *offset, u32 *len)
+{
+	u32 end = range->byte_offset + range->byte_count;
+
+	*offset = i ? 0 : range->byte_offset;
+	*len = min_t(u32, end - i * HV_HYP_PAGE_SIZE, HV_HYP_PAGE_SIZE) - *offset;
+}
+
+/*
+ * Undo the mappings of the first @done pieces of the descriptor, in the
+ * order vmb_external_map() made them.
+ */
+static void unmap_pieces(struct device *dev, struct vmbus_packet_mpb_array *mpb, u32 done)
+{
+	struct gpa_range *range = (struct gpa_range *)((u8 *)mpb + DESC_HEADER);
+	u32 r, i, frames, offset, len;
+
+	for (r = 0; r < mpb->rangecount && done; r++, range = next_range(range)) {
+		frames = HVPFN_UP(range->byte_offset + range->byte_count);
+		for (i = 0; i < frames && done; i++, done--) {
+			frame_piece(range, i, &offset, &len);
+			dma_unmap_page(dev, ((dma_addr_t)range->pfn_array[i] << HV_HYP_PAGE_SHIFT) +
+				       offset, len, DMA_BIDIRECTIONAL);
+		}
+	}
+}
+
+/**
+ * vmb_external_map() - map a built descriptor's frames for the host
+ * @dev: the channel's VMBus device
+ * @desc: a descriptor vmb_external_build() wrote, naming guest-physical
+ *        frames; rewritten in place to name the frames the host may use
+ *
+ * Context: any (swiotlb takes only spinlocks).
+ * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER for a frame that is not
+ * RAM; STATUS_INSUFFICIENT_RESOURCES when the DMA API could not map a
+ * piece (bounce pool full) or moved it within its frame. Nothing stays
+ * mapped on failure, and the descriptor is then unusable.
+ */
+NTSTATUS vmb_external_map(struct device *dev, void *desc)
+{
+	struct vmbus_packet_mpb_array *mpb = desc;
+	struct gpa_range *range = (struct gpa_range *)((u8 *)desc + DESC_HEADER);
+	u32 r, i, frames, offset, len, done = 0;
+	NTSTATUS status = STATUS_INSUFFICIENT_RESOURCES;
+	phys_addr_t phys;
+	dma_addr_t dma;
+
+	for (r = 0; r < mpb->rangecount; r++, range = next_range(range)) {
+		frames = HVPFN_UP(range->byte_offset + range->byte_count);
+		for (i = 0; i < frames; i++) {
+			frame_piece(range, i, &offset, &len);
+			phys = ((phys_addr_t)range->pfn_array[i] << HV_HYP_PAGE_SHIFT) + offset;
+			if (!pfn_valid(PHYS_PFN(phys))) {
+				status = STATUS_INVALID_PARAMETER;
+				goto undo;
+			}
+			dma = dma_map_page(dev, pfn_to_page(PHYS_PFN(phys)), offset_in_page(phys),
+					   len, DMA_BIDIRECTIONAL);
+			if (dma_mapping_error(dev, dma))
+				goto undo;
+			/* a range names whole frames: the offset must stay */
+			if (offset_in_hvpage(dma) != offset) {
+				dma_unmap_page(dev, dma, len, DMA_BIDIRECTIONAL);
+				goto undo;
+			}
+			range->pfn_array[i] = dma >> HV_HYP_PAGE_SHIFT;
+			done++;
+		}
+	}
+	return STATUS_SUCCESS;
+
+undo:
+	unmap_pieces(dev, mpb, done);
+	return status;
+}
+
+/**
+ * vmb_external_unmap() - undo vmb_external_map()
+ * @dev: the device it was mapped for
+ * @desc: the mapped descriptor
+ *
+ * With a bounce buffer, what the host wrote is copied back to the caller's
+ * pages here.
+ *
+ * Context: any.
+ */
+void vmb_external_unmap(struct device *dev, void *desc)
+{
+	unmap_pieces(dev, desc, U32_MAX);
+}
+
+/**
+ * vmb_external_prepare_device() - let the DMA API keep offsets in 4 KiB
+ * @dev: the channel's VMBus device
+ *
+ * swiotlb places a bounce copy at the same offset within a 4 KiB frame
+ * only when the device's min_align_mask asks for it (storvsc sets the
+ * same); hv_vmbus gives every VMBus device the dma_parms that hold it.
+ *
+ * Context: process.
+ */
+void vmb_external_prepare_device(struct device *dev)
+{
+	if (dev->dma_parms)
+		dma_set_min_align_mask(dev, HV_HYP_PAGE_SIZE - 1);
 }

@@ -12,6 +12,18 @@
  * until the channel is closed (netvsc's order for current hosts). GPADLs
  * may be created from Opened on, which runs under the channel's state
  * mutex, so the list has a mutex of its own.
+ *
+ * hv_vmbus's vmbus_teardown_gpadl() posts GPADL_TEARDOWN and waits,
+ * uninterruptibly, for the host's GPADL_TORNDOWN; a rescind ends the wait
+ * (hv_vmbus wakes every waiter of the channel before it removes the
+ * device). It fails only when the message could not be sent or, on a
+ * confidential VM, the buffer could not be made private again: either way
+ * the host may still reach the pages. Such a GPADL stays on the list,
+ * marked, and its teardown is tried again at the next close; its buffer is
+ * never handed back. The waits happen under the channel's own mutexes and,
+ * for a channel bound by class GUID, its offer's device lock, never under
+ * a lock another channel needs: the one hv_vmbus path that wants that
+ * device lock is the offer's own rescind, which wakes the wait first.
  */
 #include <linux/hyperv.h>
 #include <linux/list.h>
@@ -29,6 +41,8 @@ struct vmb_gpadl {
 	struct list_head link;
 	struct vmbus_gpadl gpadl;
 	void *mapping;		/* vmap() of an MDL's frames, or NULL */
+	u32 handle;		/* the caller's name for it, kept after a failure */
+	bool stuck;		/* a teardown failed: the host may still map it */
 };
 
 static NTSTATUS check_create(struct vmb_channel *ch, u32 flags, u32 *handle)
@@ -64,6 +78,7 @@ static NTSTATUS create(struct vmb_channel *ch, void *buffer, u32 size, void *map
 		goto unlock;
 	}
 	g->mapping = mapping;
+	g->handle = g->gpadl.gpadl_handle;
 	list_add_tail(&g->link, &ch->gpadls);
 	/* transfer-page packets may name it from now on */
 	vmb_xfer_add(ch, g->gpadl.gpadl_handle, buffer, size);
@@ -77,29 +92,33 @@ unlock:
 	return status;
 }
 
-static void destroy(struct vmb_channel *ch, struct vmb_gpadl *g)
+/*
+ * Tear @g down and free it; on failure keep it, marked, for the next try.
+ * Return: whether it is gone.
+ */
+static bool destroy(struct vmb_channel *ch, struct vmb_gpadl *g)
 {
 	int ret;
 
 	lockdep_assert_held(&ch->gpadl_mutex);
 
 	/* no new transfer-page packet may name it; old ones keep their MDL */
-	vmb_xfer_remove(ch, g->gpadl.gpadl_handle);
+	if (!g->stuck)
+		vmb_xfer_remove(ch, g->handle);
 	ret = vmbus_teardown_gpadl(ch->chan, &g->gpadl);
-
-	/*
-	 * On failure hv_vmbus could not reach the host (rescinded, or out of
-	 * memory for the message): the pages may still be shared, so a
-	 * mapping is leaked on purpose rather than freed under the host.
-	 */
-	if (ret && !vmb_channel_rescinded(ch))
-		dev_warn_ratelimited(vmb_channel_dev(ch),
-				     "vmbkmcl: GPADL %u teardown failed (%d)\n",
-				     g->gpadl.gpadl_handle, ret);
-	else if (g->mapping)
+	if (ret) {
+		if (!g->stuck)
+			dev_warn_ratelimited(vmb_channel_dev(ch),
+					     "vmbkmcl: GPADL %u teardown failed (%d), kept for a retry at close\n",
+					     g->handle, ret);
+		g->stuck = true;
+		return false;
+	}
+	if (g->mapping)
 		vunmap(g->mapping);
 	list_del(&g->link);
 	kfree(g);
+	return true;
 }
 
 NTSTATUS VmbChannelCreateGpadlFromBuffer(VMBCHANNEL channel, u32 flags, void *buffer,
@@ -205,7 +224,8 @@ void VmbChannelDeleteGpadl(VMBCHANNEL channel, u32 gpadl)
 		return;
 	mutex_lock(&channel->gpadl_mutex);
 	list_for_each_entry(g, &channel->gpadls, link) {
-		if (g->gpadl.gpadl_handle == gpadl) {
+		/* a stuck one is the library's now: the next close retries it */
+		if (g->handle == gpadl && !g->stuck) {
 			destroy(channel, g);
 			break;
 		}
@@ -215,8 +235,9 @@ void VmbChannelDeleteGpadl(VMBCHANNEL channel, u32 gpadl)
 EXPORT_SYMBOL_GPL(VmbChannelDeleteGpadl);
 
 /**
- * vmb_gpadl_teardown_all() - tear down the GPADLs the caller left
- * @ch: the channel, closed
+ * vmb_gpadl_teardown_all() - tear down the GPADLs the caller left, and retry
+ * those whose teardown failed before
+ * @ch: the channel, closing
  *
  * Context: process; takes the GPADL mutex.
  */
@@ -227,5 +248,28 @@ void vmb_gpadl_teardown_all(struct vmb_channel *ch)
 	mutex_lock(&ch->gpadl_mutex);
 	list_for_each_entry_safe(g, tmp, &ch->gpadls, link)
 		destroy(ch, g);
+	mutex_unlock(&ch->gpadl_mutex);
+}
+
+/**
+ * vmb_gpadl_forget() - the channel is freed with GPADLs it could not tear down
+ * @ch: the channel, Disabled
+ *
+ * Their buffers may still be mapped by the host: the mappings are leaked on
+ * purpose rather than freed under it.
+ *
+ * Context: process; takes the GPADL mutex.
+ */
+void vmb_gpadl_forget(struct vmb_channel *ch)
+{
+	struct vmb_gpadl *g, *tmp;
+
+	mutex_lock(&ch->gpadl_mutex);
+	list_for_each_entry_safe(g, tmp, &ch->gpadls, link) {
+		pr_warn("vmbkmcl: GPADL %u never torn down; its buffer stays shared\n",
+			g->handle);
+		list_del(&g->link);
+		kfree(g);
+	}
 	mutex_unlock(&ch->gpadl_mutex);
 }

@@ -8,5 +8,6 @@
 struct vmb_channel;
 
 void vmb_gpadl_teardown_all(struct vmb_channel *ch);
+void vmb_gpadl_forget(struct vmb_channel *ch);
 
 #endif /* _VMB_GPADL_H */

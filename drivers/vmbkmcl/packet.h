@@ -10,6 +10,7 @@
 
 #include <vmbkmcl.h>
 
+#include "external.h"
 #include "trace.h"
 
 struct vmb_channel;
@@ -38,6 +39,7 @@ struct vmb_packet {
 	u32 capacity;			/* payload bytes it can hold */
 	u32 desc_capacity;		/* GPA-direct descriptor room, 8-byte multiple */
 	u32 desc_size;			/* descriptor of this send; 0: inband */
+	struct device *dma_dev;		/* its frames are mapped for this device */
 	bool allocated;			/* kmalloc'd: VmbPacketFree() frees it */
 	/* the descriptor room, then the payload room */
 	u8 data[] __aligned(8);
@@ -57,6 +59,19 @@ u32 vmb_packet_size(u32 capacity, u32 desc_capacity);
 struct vmb_packet *vmb_packet_alloc(struct vmb_channel *ch, u32 capacity,
 				    u32 desc_capacity, gfp_t gfp);
 void vmb_packet_destroy(struct vmb_packet *pkt);
+
+/*
+ * The transaction is over, or the packet never reached the host: its
+ * external data is unmapped (vmb_external_map()), which copies back what
+ * the host wrote into a bounce buffer.
+ */
+static inline void vmb_packet_unmap(struct vmb_packet *pkt)
+{
+	if (unlikely(pkt->dma_dev)) {
+		vmb_external_unmap(pkt->dma_dev, vmb_packet_desc(pkt));
+		pkt->dma_dev = NULL;
+	}
+}
 
 static inline void vmb_packet_complete(struct vmb_packet *pkt, NTSTATUS status,
 				       void *buffer, u32 length)

@@ -61,10 +61,12 @@ static __always_inline int ring_write(struct vmb_channel *ch, struct vmb_packet 
 	/*
 	 * With COMPLETION_REQUESTED hv_vmbus's requestor stores the packet
 	 * and puts a small id (slot + 1) on the wire, which the host echoes in
-	 * its completion; without it no id is taken and 0 goes on the wire.
+	 * its completion. Without it no slot is taken and hv_ringbuffer_write()
+	 * puts the requestid argument itself on the wire: pass 0 then, never
+	 * the packet's address, which would show the host the guest's heap.
 	 */
 	ret = vmbus_sendpacket_getid(ch->chan, (void *)buffer, length,
-				     (u64)(uintptr_t)pkt, &trans_id,
+				     wait ? (u64)(uintptr_t)pkt : 0, &trans_id,
 				     VM_PKT_DATA_INBAND,
 				     wait ? VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED : 0);
 	if (ret)
@@ -177,6 +179,26 @@ static void write_failed(struct vmb_channel *ch, int ret)
 }
 
 /*
+ * External data goes to the host through the DMA API of the channel's
+ * device (external.c): a channel bound by class GUID that waits for an
+ * offer has no device yet.
+ */
+static noinline NTSTATUS map_external(struct vmb_channel *ch, struct vmb_packet *pkt)
+{
+	struct hv_device *hv_dev = READ_ONCE(ch->hv_dev);
+	NTSTATUS status;
+
+	lockdep_assert_held(&ch->lock);
+
+	if (!hv_dev)
+		return STATUS_INVALID_DEVICE_STATE;
+	status = vmb_external_map(&hv_dev->device, vmb_packet_desc(pkt));
+	if (!status)
+		pkt->dma_dev = &hv_dev->device;
+	return status;
+}
+
+/*
  * vmb_send_submit(), inlined into the VmbPacketSend*() calls, where the
  * compiler drops what their constant arguments rule out.
  */
@@ -201,6 +223,8 @@ static __always_inline NTSTATUS submit(struct vmb_packet *pkt, const void *buffe
 		/* into the packet's own room: a queued send keeps it as is */
 		status = vmb_external_build(ch, ext, length, vmb_packet_desc(pkt),
 					    pkt->desc_capacity, &pkt->desc_size);
+		if (!status)
+			status = map_external(ch, pkt);
 		if (status) {
 			pkt->desc_size = 0;
 			spin_unlock_irqrestore(&ch->lock, irqflags);
@@ -216,10 +240,12 @@ static __always_inline NTSTATUS submit(struct vmb_packet *pkt, const void *buffe
 		write_failed(ch, ret);
 	}
 	if (mode != VMB_SEND_QUEUE && !ch->open) {
+		vmb_packet_unmap(pkt);
 		spin_unlock_irqrestore(&ch->lock, irqflags);
 		return STATUS_DEVICE_REMOVED;
 	}
 	if (mode == VMB_SEND_TRY) {
+		vmb_packet_unmap(pkt);
 		spin_unlock_irqrestore(&ch->lock, irqflags);
 		return STATUS_BUFFER_OVERFLOW;
 	}
@@ -253,6 +279,8 @@ static void complete_list(struct list_head *list, NTSTATUS status)
 	while ((pkt = list_first_entry_or_null(list, struct vmb_packet, link))) {
 		/* the routine may free, resend or reuse the packet */
 		list_del_init(&pkt->link);
+		/* a queued packet with external data never reached the host */
+		vmb_packet_unmap(pkt);
 		vmb_packet_complete(pkt, status, NULL, 0);
 	}
 }

@@ -220,13 +220,23 @@ NTSTATUS VmbChannelSendSynchronousRequest(VMBCHANNEL channel,
 		goto free;
 
 	if (!sync_wait(channel, &waiter, timeout, deadline)) {
-		switch (vmb_transaction_cancel(pkt)) {
+		/* a request with external data is never abandoned */
+		switch (vmb_transaction_cancel(pkt, !external)) {
 		case VMB_CANCEL_UNQUEUED:
 			break;
 		case VMB_CANCEL_ABANDONED:
 			/* the channel owns it now */
 			return vmb_channel_rescinded(channel) ?
 			       STATUS_DEVICE_REMOVED : STATUS_CANCELLED;
+		case VMB_CANCEL_IN_FLIGHT:
+			/*
+			 * The host owns the caller's pages until it completes
+			 * the request or the channel closes (Disable, or the
+			 * close that a rescind brings): returning earlier would
+			 * let the caller free memory the host may still write.
+			 */
+			wait_for_completion(&waiter.done);
+			goto done;
 		case VMB_CANCEL_TOO_LATE:
 			/* its routine claimed it: it completes without sleeping */
 			wait_for_completion(&waiter.done);

@@ -129,6 +129,7 @@ void vmb_transaction_complete(struct vmb_channel *ch, u64 trans_id,
 		list_del_init(&pkt->link);
 		vmb_count(&ch->obs.n.late);
 		spin_unlock_irqrestore(&ch->lock, irqflags);
+		vmb_packet_unmap(pkt);
 		dev_warn_ratelimited(vmb_channel_dev(ch),
 				     "vmbkmcl: completion %llu of a cancelled request dropped\n",
 				     trans_id);
@@ -139,6 +140,8 @@ void vmb_transaction_complete(struct vmb_channel *ch, u64 trans_id,
 	vmb_count(&ch->obs.n.completed);
 	spin_unlock_irqrestore(&ch->lock, irqflags);
 
+	/* the host is done with the pages: the caller's again (bounce copied back) */
+	vmb_packet_unmap(pkt);
 	vmb_packet_complete(pkt, STATUS_SUCCESS, payload, length);
 	return;
 
@@ -152,15 +155,19 @@ unknown:
 /**
  * vmb_transaction_cancel() - give up on a packet
  * @pkt: a packet sent by the caller
+ * @abandon: whether a transaction in flight may be abandoned
  *
- * A queued packet is taken off the queue; a transaction in flight is
- * abandoned: it keeps its id until its completion arrives (and is dropped)
- * or the channel closes, and the channel frees it then.
+ * A queued packet is taken off the queue. A transaction in flight is
+ * abandoned if @abandon: it keeps its id until its completion arrives (and
+ * is dropped) or the channel closes, and the channel frees it then.
+ * Without @abandon it stays as it is (VMB_CANCEL_IN_FLIGHT): a request
+ * with external data leaves its pages to the host until the host
+ * completes it or the channel closes, and its routine runs then.
  *
  * Context: any; takes the channel's lock.
  * Return: what became of the packet.
  */
-enum vmb_cancel_result vmb_transaction_cancel(struct vmb_packet *pkt)
+enum vmb_cancel_result vmb_transaction_cancel(struct vmb_packet *pkt, bool abandon)
 {
 	struct vmb_channel *ch = pkt->channel;
 	enum vmb_cancel_result result;
@@ -171,12 +178,17 @@ enum vmb_cancel_result vmb_transaction_cancel(struct vmb_packet *pkt)
 	case VMB_PACKET_QUEUED:
 		list_del_init(&pkt->link);
 		pkt->state = VMB_PACKET_IDLE;
+		vmb_packet_unmap(pkt);
 		/* the last one queued: its pending_send_sz goes too */
 		if (list_empty(&ch->send_queue))
 			vmb_send_disarm(ch);
 		result = VMB_CANCEL_UNQUEUED;
 		break;
 	case VMB_PACKET_IN_FLIGHT:
+		if (!abandon) {
+			result = VMB_CANCEL_IN_FLIGHT;
+			break;
+		}
 		pkt->state = VMB_PACKET_ABANDONED;
 		vmb_count(&ch->obs.n.abandoned);
 		result = VMB_CANCEL_ABANDONED;
@@ -192,10 +204,11 @@ enum vmb_cancel_result vmb_transaction_cancel(struct vmb_packet *pkt)
 /**
  * vmb_transaction_cancel_all() - complete every transaction in flight with
  * STATUS_CANCELLED
- * @ch: the channel, no longer open and with incoming delivery stopped
+ * @ch: the channel, closed: vmbus_close() returned, so the host no longer
+ *      touches any request's pages and no completion can arrive
  *
- * Abandoned requests are freed. Their ids go back to the requestor, which
- * vmbus_close() frees next anyway.
+ * Abandoned requests are freed. hv_vmbus freed the requestor with the
+ * close, so the ids are not handed back one by one.
  *
  * Context: process; takes ch->lock.
  */
@@ -208,7 +221,6 @@ void vmb_transaction_cancel_all(struct vmb_channel *ch)
 
 	spin_lock_irqsave(&ch->lock, irqflags);
 	list_for_each_entry_safe(pkt, tmp, &ch->in_flight, link) {
-		vmbus_request_addr(ch->chan, pkt->trans_id);
 		if (pkt->state == VMB_PACKET_ABANDONED) {
 			list_move_tail(&pkt->link, &abandoned);
 			continue;
@@ -219,11 +231,14 @@ void vmb_transaction_cancel_all(struct vmb_channel *ch)
 	}
 	spin_unlock_irqrestore(&ch->lock, irqflags);
 
-	list_for_each_entry_safe(pkt, tmp, &abandoned, link)
+	list_for_each_entry_safe(pkt, tmp, &abandoned, link) {
+		vmb_packet_unmap(pkt);
 		vmb_packet_destroy(pkt);
+	}
 	while ((pkt = list_first_entry_or_null(&cancelled, struct vmb_packet,
 					       link))) {
 		list_del_init(&pkt->link);
+		vmb_packet_unmap(pkt);
 		vmb_packet_complete(pkt, STATUS_CANCELLED, NULL, 0);
 	}
 }

@@ -15,6 +15,7 @@ struct vmbus_channel;
 enum vmb_cancel_result {
 	VMB_CANCEL_UNQUEUED,	/* was queued, never written: caller's again */
 	VMB_CANCEL_ABANDONED,	/* in flight: the channel frees it later */
+	VMB_CANCEL_IN_FLIGHT,	/* in flight, kept: its routine runs later */
 	VMB_CANCEL_TOO_LATE,	/* its completion routine runs or ran */
 };
 
@@ -24,7 +25,7 @@ void vmb_transaction_start(struct vmb_channel *ch, struct vmb_packet *pkt,
 			   u64 trans_id);
 void vmb_transaction_complete(struct vmb_channel *ch, u64 trans_id,
 			      void *payload, u32 length);
-enum vmb_cancel_result vmb_transaction_cancel(struct vmb_packet *pkt);
+enum vmb_cancel_result vmb_transaction_cancel(struct vmb_packet *pkt, bool abandon);
 void vmb_transaction_cancel_all(struct vmb_channel *ch);
 
 #endif /* _VMB_TRANSACTION_H */

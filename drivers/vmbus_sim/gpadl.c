@@ -40,6 +40,7 @@ void vmbus_sim_gpadls_init(struct vmbus_sim_gpadls *gpadls)
 	spin_lock_init(&gpadls->lock);
 	INIT_LIST_HEAD(&gpadls->list);
 	gpadls->count = 0;
+	gpadls->fail_teardowns = 0;
 }
 
 static struct vmbus_sim_gpadl *gpadl_find(struct vmbus_sim_device *dev, u32 handle)
@@ -266,7 +267,9 @@ EXPORT_SYMBOL_GPL(vmbus_establish_gpadl);
  * know counts as a protocol error.
  *
  * Context: process context.
- * Return: 0.
+ * Return: 0; -ENOMEM, the GPADL still established, for a teardown that
+ * vmbus_sim_fail_gpadl_teardowns() made fail (hv_vmbus fails so when it
+ * cannot allocate the GPADL_TEARDOWN message).
  */
 int vmbus_teardown_gpadl(struct vmbus_channel *channel, struct vmbus_gpadl *gpadl)
 {
@@ -277,6 +280,11 @@ int vmbus_teardown_gpadl(struct vmbus_channel *channel, struct vmbus_gpadl *gpad
 	might_sleep();
 
 	spin_lock_irqsave(&dev->gpadls.lock, flags);
+	if (dev->gpadls.fail_teardowns && !channel->rescind) {
+		dev->gpadls.fail_teardowns--;
+		spin_unlock_irqrestore(&dev->gpadls.lock, flags);
+		return -ENOMEM;
+	}
 	rec = gpadl_find(dev, gpadl->gpadl_handle);
 	if (rec) {
 		list_del(&rec->node);
@@ -294,6 +302,16 @@ int vmbus_teardown_gpadl(struct vmbus_channel *channel, struct vmbus_gpadl *gpad
 	return 0;
 }
 EXPORT_SYMBOL_GPL(vmbus_teardown_gpadl);
+
+void vmbus_sim_fail_gpadl_teardowns(struct vmbus_sim_device *dev, u32 count)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&dev->gpadls.lock, flags);
+	dev->gpadls.fail_teardowns = count;
+	spin_unlock_irqrestore(&dev->gpadls.lock, flags);
+}
+EXPORT_SYMBOL_GPL(vmbus_sim_fail_gpadl_teardowns);
 
 /**
  * vmbus_sim_gpadl_pages() - the pages of part of a GPADL, for the host to map

@@ -15,9 +15,10 @@ struct vmbus_sim_device;
 
 /* The GPADLs established on one channel, as the host recorded them. */
 struct vmbus_sim_gpadls {
-	spinlock_t lock;		/* protects list and count */
+	spinlock_t lock;		/* protects list, count and fail_teardowns */
 	struct list_head list;
 	u32 count;
+	u32 fail_teardowns;		/* vmbus_sim_fail_gpadl_teardowns() */
 };
 
 void vmbus_sim_gpadls_init(struct vmbus_sim_gpadls *gpadls);

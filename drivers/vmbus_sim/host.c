@@ -323,6 +323,8 @@ static int host_read_packet(struct vmbus_sim_device *dev)
 	pkt.trans_id = copy->trans_id;
 	pkt.data = buf + offset;
 	pkt.length = len - offset;
+	pkt.raw = buf;
+	pkt.raw_length = len;
 	if (pkt.type == VM_PKT_DATA_USING_GPA_DIRECT) {
 		if (parse_ranges(dev, buf, offset, &ranges, &pkt.range_count))
 			deliver = false;
