@@ -70,4 +70,15 @@
 #define VMB_KUNIT_DRIVER_OWNER	NULL
 #endif
 
+/*
+ * Whether a physical address lies in a device's swiotlb bounce pool:
+ * is_swiotlb_buffer() up to 6.11, swiotlb_find_pool() from 6.12 ("swiotlb:
+ * reduce swiotlb pool lookups"). The caller includes <linux/swiotlb.h>.
+ */
+#if KERNEL_VERSION(6, 12, 0) <= LINUX_VERSION_CODE
+#define vmb_is_swiotlb_buffer(dev, paddr)	(swiotlb_find_pool((dev), (paddr)) != NULL)
+#else
+#define vmb_is_swiotlb_buffer(dev, paddr)	is_swiotlb_buffer((dev), (paddr))
+#endif
+
 #endif /* _VMB_COMPAT_H */

@@ -455,7 +455,10 @@ void VmbChannelCleanup(VMBCHANNEL channel);
  * outgoing ring; Opened's failure status; the status of a failed vmbus_open() (for
  * example STATUS_DEVICE_REMOVED for a rescinded channel); for a channel bound
  * by class GUID, STATUS_DEVICE_BUSY if another hv_driver lists the class in
- * its id_table or has one of its offers, with a message naming it.
+ * its id_table or has one of its offers, with a message naming it; for a
+ * channel made with a parent, STATUS_DEVICE_BUSY if another vmb channel has
+ * the device's hv channel open or its driver opened it itself (one owner
+ * per hv channel: nothing in it is touched then).
  */
 NTSTATUS __must_check VmbChannelEnable(VMBCHANNEL channel);
 

@@ -405,6 +405,8 @@ static void sync_with_mdl_waits_past_timeout_for_completion(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, l->have);
 	KUNIT_EXPECT_EQ(test, vmbus_sim_copy_to_guest(th->sim, &l->pkt, 0, l->pattern,
 						      sizeof(l->pattern)), 0);
+	/* a host that completed no longer touches the pages */
+	l->have = false;
 	KUNIT_ASSERT_TRUE(test, vmb_th_pop(th, false, &h));
 	vmb_th_complete(th, h.trans_id, h.data, h.length);
 	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&s->done, VMB_TH_WAIT) > 0);
@@ -464,8 +466,8 @@ static void expect_sentinels(struct kunit *test, struct vmbus_channel *chan)
 {
 	KUNIT_EXPECT_EQ(test, chan->max_pkt_size, 4321U);
 	KUNIT_EXPECT_EQ(test, chan->rqstor_size, 0U);
-	KUNIT_EXPECT_PTR_EQ(test, chan->next_request_id_callback, NULL);
-	KUNIT_EXPECT_PTR_EQ(test, chan->request_addr_callback, NULL);
+	KUNIT_EXPECT_NULL(test, (void *)chan->next_request_id_callback);
+	KUNIT_EXPECT_NULL(test, (void *)chan->request_addr_callback);
 	KUNIT_EXPECT_EQ(test, chan->callback_mode, HV_CALL_ISR);
 }
 
@@ -485,7 +487,7 @@ static void enable_refused_on_channel_its_driver_opened(struct kunit *test)
 					 NULL, 0, own_callback, th), 0);
 	KUNIT_EXPECT_EQ(test, VmbChannelEnable(th->ch), STATUS_DEVICE_BUSY);
 	expect_sentinels(test, chan);
-	KUNIT_EXPECT_PTR_EQ(test, chan->onchannel_callback, own_callback);
+	KUNIT_EXPECT_PTR_EQ(test, (void *)chan->onchannel_callback, (void *)own_callback);
 	KUNIT_EXPECT_PTR_EQ(test, chan->channel_callback_context, (void *)th);
 	KUNIT_EXPECT_EQ(test, chan->state, CHANNEL_OPENED_STATE);
 
@@ -539,11 +541,12 @@ static void failed_open_restores_hv_channel(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, NT_SUCCESS(VmbChannelEnable(th->ch)));
 	KUNIT_EXPECT_EQ(test, chan->max_pkt_size, 4321U);
 	KUNIT_EXPECT_EQ(test, chan->rqstor_size, 0U);
-	KUNIT_EXPECT_PTR_EQ(test, chan->next_request_id_callback, sentinel_next_id);
-	KUNIT_EXPECT_PTR_EQ(test, chan->request_addr_callback, sentinel_addr);
+	KUNIT_EXPECT_PTR_EQ(test, (void *)chan->next_request_id_callback,
+			    (void *)sentinel_next_id);
+	KUNIT_EXPECT_PTR_EQ(test, (void *)chan->request_addr_callback, (void *)sentinel_addr);
 	KUNIT_EXPECT_EQ(test, chan->callback_mode, HV_CALL_ISR);
 	/* no callback is left pointing at the vmb channel */
-	KUNIT_EXPECT_PTR_EQ(test, chan->onchannel_callback, NULL);
+	KUNIT_EXPECT_NULL(test, (void *)chan->onchannel_callback);
 	KUNIT_EXPECT_EQ(test, chan->state, CHANNEL_OPEN_STATE);
 
 	/* and the channel opens once the host accepts */
@@ -648,7 +651,7 @@ static bool frame_of(const u8 *buf, u32 len, u64 gpa)
 	u32 off;
 
 	for (off = 0; off < len; off = round_down(off, PAGE_SIZE) + PAGE_SIZE)
-		if (PHYS_PFN(gpa) == PHYS_PFN(virt_to_phys(buf + off)))
+		if (PHYS_PFN(gpa) == PHYS_PFN(virt_to_phys((void *)(buf + off))))
 			return true;
 	return false;
 }
@@ -670,7 +673,7 @@ static void dma_look(struct vmb_th *th, const struct vmbus_sim_packet *pkt)
 			      (i ? 0 : range->byte_offset);
 			h->frames++;
 			h->own_frames += frame_of(h->buffer, h->length, gpa);
-			h->bounce_frames += is_swiotlb_buffer(h->dev, gpa);
+			h->bounce_frames += vmb_is_swiotlb_buffer(h->dev, gpa);
 		}
 	}
 	h->read_ret = vmbus_sim_copy_from_guest(th->sim, pkt, 0, h->data, h->length);
