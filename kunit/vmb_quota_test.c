@@ -3,8 +3,8 @@
  * KUnit tests for the transaction quota: never more packets delivered and
  * uncompleted than the quota, the rest left in the ring until a completion
  * restarts delivery (so the host's side of the ring fills and resumes), no
- * spinning of the channel callback meanwhile (KMCL-SEMANTICS.md 5.4: the
- * batched-mode re-schedule trap, counted), quota changes that do not restart
+ * spinning of the channel callback meanwhile (the batched-mode re-schedule
+ * trap of Documentation/kmcl-semantics.rst, counted), quota changes that do not restart
  * delivery, and our own completions consumed at the quota.
  */
 #include <kunit/test.h>

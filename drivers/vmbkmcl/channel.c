@@ -3,7 +3,7 @@
  * Channel objects: allocation, Init* configuration, Enable, Disable,
  * Cleanup and the accessors.
  *
- * State model (KMCL-SEMANTICS.md 5.7), client side:
+ * State model (Documentation/kmcl-semantics.rst), client side:
  *
  *   Disabled --Enable--> vmbus_open, Opened, Started, incoming on,
  *                        PostStarted: enabled and open
@@ -406,7 +406,7 @@ void VmbChannelDisable(VMBCHANNEL channel)
 }
 EXPORT_SYMBOL_GPL(VmbChannelDisable);
 
-/* Init* are legal only while Disabled (KMCL-SEMANTICS.md 6). */
+/* Init* are legal only while Disabled; else STATUS_INVALID_PARAMETER_1. */
 static NTSTATUS init_begin(struct vmb_channel *ch)
 {
 	might_sleep();

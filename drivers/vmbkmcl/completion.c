@@ -4,20 +4,20 @@
  * completes it, and the VM_PKT_COMP packet that answers it.
  *
  * hv_pkt_iter_first() copies each packet into one buffer per channel that the
- * next packet overwrites, but KMCL lets a client keep a packet's payload
- * until it completes it, from any context, much later (KMCL-SEMANTICS.md
- * 5.4). So every packet lands in an object of its own: the reader points
- * hv_vmbus's copy buffer at the packet room of a free object for the length
- * of a pass (receive.c), so that hv_vmbus's one copy out of the ring is the
- * only one, and the object that received a packet goes to the client with
- * it. The host cannot reach that copy. An object the client completed
- * within ProcessPacket is the reader's again and receives the next packet.
- * That spare is as large as hv_vmbus's copy buffer; a packet the client is
- * expected to keep moves, when small, into an object of its payload's size
- * (validate.c), so that kept packets do not hold memory sized for the
- * largest one. Each object: the packet room, then the client context
- * (VmbChannelInitSetClientContextSize()). External data is described by an
- * MDL built when the packet is read.
+ * next packet overwrites, but KMCL lets a client keep a packet's payload until
+ * it completes it, from any context, much later
+ * (Documentation/kmcl-semantics.rst). So every packet lands in an object of its
+ * own: the reader points hv_vmbus's copy buffer at the packet room of a free
+ * object for the length of a pass (receive.c), so that hv_vmbus's one copy out
+ * of the ring is the only one, and the object that received a packet goes to
+ * the client with it. The host cannot reach that copy. An object the client
+ * completed within ProcessPacket is the reader's again and receives the next
+ * packet. That spare is as large as hv_vmbus's copy buffer; a packet the client
+ * is expected to keep moves, when small, into an object of its payload's size
+ * (validate.c), so that kept packets do not hold memory sized for the largest
+ * one. Each object: the packet room, then the client context
+ * (VmbChannelInitSetClientContextSize()). External data is described by an MDL
+ * built when the packet is read.
  *
  * VmbChannelPacketComplete() returns nothing, so it cannot report a full
  * ring: when the completion does not fit, its payload is copied into the
@@ -212,7 +212,7 @@ static u32 comp_ring_bytes(u32 length)
 
 /*
  * hv_vmbus takes no request id for flags 0, so @trans_id goes on the wire
- * as it is: the host's own id, echoed (RING-PROTOCOL.md 2.7).
+ * as it is: the host's own id, echoed (Documentation/ring-protocol.rst).
  */
 static int write_completion(struct vmb_channel *ch, u64 trans_id,
 			    const void *buffer, u32 length)
@@ -230,7 +230,8 @@ static int write_completion(struct vmb_channel *ch, u64 trans_id,
 	/*
 	 * Ask for a signal once there is room, unless the send queue asked
 	 * already (its signal drains us too); then look again, for a host
-	 * that drained the ring before it could see the request (pitfall A1).
+	 * that drained the ring before it could see the request (the lost
+	 * wake-up of Documentation/ring-protocol.rst, "Flow control").
 	 */
 	WRITE_ONCE(ch->rx.comp_armed, true);
 	/* armed before the host can see the size: vmb_completion_resume() */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Passive-level delivery (KMCL-SEMANTICS.md 5.4, 5.9): a work item per
+ * Passive-level delivery (Documentation/kmcl-semantics.rst): a work item per
  * channel calls ProcessPacket in process context, where it may sleep.
  *
  * It does two things, in this order, each time it runs:

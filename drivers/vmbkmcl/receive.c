@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Incoming delivery: the channel callback, the reader of the incoming ring,
- * the transaction quota, Pause and Start (KMCL-SEMANTICS.md 5.4, 5.5, 5.7).
+ * the transaction quota, Pause and Start (Documentation/kmcl-semantics.rst).
  *
  * Reader. One reader of the incoming ring at a time, under rx_lock: the
  * channel callback (hv_vmbus's tasklet), our own tasklet when something
@@ -51,18 +51,18 @@
  * (rx_outstanding); the reader stops at the first data packet beyond it and
  * leaves it in the ring, which is the back-pressure KMCL means: the host's
  * writes fill its side of the ring. The completion that brings the count
- * below the quota restarts the reader; changing the quota does not
- * (KMCL-SEMANTICS.md 3.1).
+ * below the quota restarts the reader; changing the quota does not, as in
+ * KMCL.
  *
  * What the reader refuses. A packet whose framing is wrong desynchronises
- * hv_vmbus's iterator, which steps by what the packet claims: a write index
- * out of range (pitfall B1), a length beyond the bytes the host wrote (B2),
- * a packet longer than the copy buffer, which hv_vmbus cuts and then steps
- * into the middle of (B6). Nothing read after that could be trusted, so the
- * channel stops reading until it is disabled. hv_vmbus's copy buffer is
- * made one slot larger than the largest packet the channel accepts, so that
- * a cut packet is recognisable. Other malformed packets are dropped one by
- * one (validate.c).
+ * hv_vmbus's iterator, which steps by what the packet claims: a write index out
+ * of range, a length beyond the bytes the host wrote, a packet longer than the
+ * copy buffer, which hv_vmbus cuts and then steps into the middle of
+ * (Documentation/pitfalls.rst, "Indices and framing"). Nothing read after that
+ * could be trusted, so the channel stops reading until it is disabled.
+ * hv_vmbus's copy buffer is made one slot larger than the largest packet the
+ * channel accepts, so that a cut packet is recognisable. Other malformed
+ * packets are dropped one by one (validate.c).
  */
 #include <kunit/visibility.h>
 #include <linux/hyperv.h>
@@ -127,7 +127,7 @@ static bool may_read(const struct vmb_channel *ch)
 
 /*
  * The host's write index. It is the host's to write: check it before the
- * iterator trusts it (pitfall B1).
+ * iterator trusts it (hv_vmbus's receive side does not).
  */
 static __always_inline bool ring_write_index(struct vmb_channel *ch, u32 *write)
 {
@@ -152,7 +152,7 @@ static u32 ring_avail(const struct vmb_channel *ch, u32 write)
 }
 
 /*
- * Whether hv_vmbus's copy @desc frames as the host wrote it (B2, B6).
+ * Whether hv_vmbus's copy @desc frames as the host wrote it.
  * @write is the write index last checked in this pass, checked again when
  * the packet reaches past it or the host changed it: hv_pkt_iter_first()
  * cut the packet to the write index it read itself, so a host that moved
@@ -349,7 +349,7 @@ static u32 read_passes(struct vmb_channel *ch, enum rx_mode mode,
 		taken += p.taken;
 		/*
 		 * Unmask, then look again: the host does not signal a write
-		 * it made while we masked (pitfall A4). Go round when the pass
+		 * it made while we masked. Go round when the pass
 		 * made progress, or once when it found the ring empty and
 		 * bytes came meanwhile; not for packets we leave in the ring
 		 * on purpose, nor more than once for stray bytes of a broken
@@ -641,7 +641,8 @@ NTSTATUS vmb_receive_prepare(struct vmb_channel *ch)
  * @ch: a prepared channel
  *
  * One slot larger than the largest packet accepted, so that a longer packet,
- * which hv_vmbus cuts to the buffer, is seen as longer (pitfall B6).
+ * which hv_vmbus cuts to the buffer and then steps into the middle of, is
+ * seen as longer.
  *
  * Return: bytes, for channel->max_pkt_size.
  */

@@ -80,8 +80,8 @@ static __always_inline int ring_write(struct vmb_channel *ch, struct vmb_packet 
  * After a write failed for room or a transaction id: ask the host for a
  * signal once enough is free, and write again. The retry after setting
  * pending_send_sz closes the window in which the host drained the ring
- * before it could see our request (RING-PROTOCOL.md 3.3, the lost wake-up
- * of pitfall A1).
+ * before it could see our request (the lost wake-up of
+ * Documentation/ring-protocol.rst, "Flow control").
  */
 static noinline int rearm_write(struct vmb_channel *ch, struct vmb_packet *pkt,
 				const void *buffer, u32 length)

@@ -7,7 +7,7 @@
  * channel's next_request_id_callback): it stores the packet pointer and puts
  * slot + 1 on the wire, so the host never sees a guest address and a forged
  * id cannot name arbitrary memory. Id 0 is reserved for unsolicited host
- * packets (RING-PROTOCOL.md 2.7).
+ * packets (Documentation/ring-protocol.rst).
  *
  * Every claim of a slot, by a completion, a cancel or the Disable sweep,
  * happens under the channel's lock, so exactly one of them wins: that is
@@ -111,8 +111,8 @@ void vmb_transaction_complete(struct vmb_channel *ch, u64 trans_id,
 		goto unknown;
 	/*
 	 * The id comes from the host and indexes the requestor's array
-	 * (hv_vmbus checks the bound but does not stop speculation past it:
-	 * RING-PROTOCOL.md pitfall F3), so clamp it before handing it on.
+	 * (hv_vmbus checks the bound but does not stop speculation past it),
+	 * so clamp it before handing it on.
 	 */
 	slot = array_index_nospec((unsigned long)(trans_id - 1),
 				  (unsigned long)slots);
