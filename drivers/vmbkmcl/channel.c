@@ -303,6 +303,7 @@ NTSTATUS vmb_channel_attach(struct vmb_channel *ch, struct hv_device *hv_dev)
 {
 	NTSTATUS status;
 
+	device_lock_assert(&hv_dev->device);
 	mutex_lock(&ch->state_mutex);
 	ch->parent = get_device(&hv_dev->device);
 	WRITE_ONCE(ch->hv_dev, hv_dev);

@@ -61,8 +61,11 @@ u32 vmb_transaction_budget(u32 incoming_bytes, u32 outgoing_bytes)
  */
 u64 vmb_transaction_next_id(struct vmbus_channel *chan, u64 rqst_addr)
 {
-	u64 id = vmbus_next_request_id(chan, rqst_addr);
+	u64 id;
 
+	lockdep_assert_held(&chan->outbound.ring_lock);
+
+	id = vmbus_next_request_id(chan, rqst_addr);
 	if (id != VMBUS_RQST_ERROR)
 		((struct vmb_packet *)(uintptr_t)rqst_addr)->trans_id = id;
 	return id;

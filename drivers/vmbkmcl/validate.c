@@ -171,6 +171,8 @@ enum vmb_rx_verdict vmb_validate_take(struct vmb_channel *ch,
 	bool in_spare;
 	int ret = 0;
 
+	lockdep_assert_held(&ch->rx_lock);
+
 	if (!ch->process_packet)
 		return vmb_validate_drop(ch, desc, "no ProcessPacket callback");
 	if (len - off > ch->rx.payload_room)

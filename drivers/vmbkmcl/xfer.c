@@ -147,6 +147,8 @@ int vmb_xfer_mdl(struct vmb_channel *ch, const struct vmpacket_descriptor *desc,
 	unsigned long flags;
 	int ret = -EINVAL;
 
+	lockdep_assert_held(&ch->rx_lock);
+
 	if (off < XFER_HEADER) {
 		*why = "transfer-page header cut short";
 		return -EINVAL;
