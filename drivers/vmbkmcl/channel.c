@@ -186,8 +186,8 @@ static void close_channel(struct vmb_channel *ch, bool call_closed)
 
 static bool fits_ring(struct vmb_channel *ch)
 {
-	u64 packet = sizeof(struct vmpacket_descriptor) +
-		     ALIGN(ch->max_packet_size, sizeof(u64)) + sizeof(u64);
+	u64 packet = vmb_packet_ring_bytes(sizeof(struct vmpacket_descriptor),
+					   ch->max_packet_size);
 
 	/* hv_ringbuffer_write() needs one byte more than the packet */
 	return packet < (u64)ch->outgoing_pages * HV_HYP_PAGE_SIZE;
@@ -473,8 +473,8 @@ NTSTATUS VmbClientChannelInitSetRingBufferPageCount(VMBCHANNEL channel,
 		return init_end(channel, STATUS_INVALID_PARAMETER_2);
 	if (!outgoing_pages || outgoing_pages > VMB_MAX_RING_PAGES)
 		return init_end(channel, STATUS_INVALID_PARAMETER_3);
-	channel->incoming_pages = incoming_pages;
-	channel->outgoing_pages = outgoing_pages;
+	WRITE_ONCE(channel->incoming_pages, incoming_pages);
+	WRITE_ONCE(channel->outgoing_pages, outgoing_pages);
 	return init_end(channel, STATUS_SUCCESS);
 }
 EXPORT_SYMBOL_GPL(VmbClientChannelInitSetRingBufferPageCount);
@@ -487,7 +487,7 @@ NTSTATUS VmbChannelInitSetClientContextSize(VMBCHANNEL channel, u32 size)
 		return status;
 	if (size > VMB_MAX_CLIENT_CONTEXT)
 		return init_end(channel, STATUS_INVALID_PARAMETER_2);
-	channel->client_context_size = size;
+	WRITE_ONCE(channel->client_context_size, size);
 	return init_end(channel, STATUS_SUCCESS);
 }
 EXPORT_SYMBOL_GPL(VmbChannelInitSetClientContextSize);
@@ -553,7 +553,7 @@ NTSTATUS VmbChannelInitSetFlags(VMBCHANNEL channel, u32 flags)
 		return status;
 	if (flags & ~VMBUS_CHANNEL_INIT_FLAGS)
 		return init_end(channel, STATUS_INVALID_PARAMETER_2);
-	channel->init_flags = flags;
+	WRITE_ONCE(channel->init_flags, flags);
 	return init_end(channel, STATUS_SUCCESS);
 }
 EXPORT_SYMBOL_GPL(VmbChannelInitSetFlags);

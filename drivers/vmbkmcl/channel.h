@@ -149,6 +149,16 @@ struct vmb_channel {
 };
 
 /*
+ * Ring bytes one packet takes: @header bytes (the descriptor and any header
+ * of its type, a multiple of 8) and @payload bytes, padded to 8 bytes, and
+ * the 8-byte trailer. A write needs more free bytes than this.
+ */
+static inline u32 vmb_packet_ring_bytes(u32 header, u32 payload)
+{
+	return ALIGN(header + payload, sizeof(u64)) + sizeof(u64);
+}
+
+/*
  * Whether the offer is gone: rescinded while the channel was closed (for a
  * bindable channel its hv channel is unbound and freed afterwards), or
  * rescinded now. hv_vmbus frees a channel after an RCU grace period, so a

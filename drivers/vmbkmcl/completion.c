@@ -170,7 +170,7 @@ void vmb_completion_free(struct vmb_packet_completion *pc)
 	kvfree(pc);
 }
 
-void vmb_completion_put(struct vmb_packet_completion *pc)
+static void vmb_completion_put(struct vmb_packet_completion *pc)
 {
 	if (refcount_dec_and_test(&pc->refs))
 		vmb_completion_free(pc);
@@ -206,8 +206,7 @@ bool vmb_completion_deliver(struct vmb_channel *ch, struct vmb_packet_completion
 /* Ring bytes of a completion with @length payload bytes, trailer included. */
 static u32 comp_ring_bytes(u32 length)
 {
-	return sizeof(struct vmpacket_descriptor) + ALIGN(length, sizeof(u64)) +
-	       sizeof(u64);
+	return vmb_packet_ring_bytes(sizeof(struct vmpacket_descriptor), length);
 }
 
 /*
@@ -234,7 +233,7 @@ static int write_completion(struct vmb_channel *ch, u64 trans_id,
 	 * wake-up of Documentation/ring-protocol.rst, "Flow control").
 	 */
 	WRITE_ONCE(ch->rx.comp_armed, true);
-	/* armed before the host can see the size: vmb_completion_resume() */
+	/* armed before the host sees the size: vmb_completion_flush_if_armed() */
 	smp_wmb();
 	if (!ch->pending_send_armed)
 		set_channel_pending_send_size(ch->chan, comp_ring_bytes(length));
@@ -361,7 +360,7 @@ void vmb_completion_flush(struct vmb_channel *ch)
 }
 
 /**
- * vmb_completion_resume() - vmb_completion_flush() if completions may wait
+ * vmb_completion_flush_if_armed() - vmb_completion_flush() if any may wait
  * @ch: the channel
  *
  * For the channel callback; cheap when nothing waits. A completion queues
@@ -372,7 +371,7 @@ void vmb_completion_flush(struct vmb_channel *ch)
  *
  * Context: any; takes ch->lock if completions may wait.
  */
-void vmb_completion_resume(struct vmb_channel *ch)
+void vmb_completion_flush_if_armed(struct vmb_channel *ch)
 {
 	if (READ_ONCE(ch->rx.comp_armed))
 		vmb_completion_flush(ch);

@@ -64,7 +64,7 @@ static int state_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(state);
 
-/* Changed only while Disabled, one word at a time: READ_ONCE() each. */
+/* Written with WRITE_ONCE() while Disabled, one word at a time: READ_ONCE() each. */
 static int config_show(struct seq_file *m, void *v)
 {
 	struct vmb_channel *ch = m->private;

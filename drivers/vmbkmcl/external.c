@@ -40,7 +40,7 @@
  *
  * Return: bytes, saturated at U32_MAX.
  */
-u32 vmb_external_reserve(u32 max_data, u32 max_chain)
+static u32 vmb_external_reserve(u32 max_data, u32 max_chain)
 {
 	u64 pfns = HVPFN_UP((u64)max_data) + 2 * (u64)max_chain;
 	u64 bytes = DESC_HEADER + max_chain * (u64)sizeof(struct gpa_range) +

@@ -151,7 +151,7 @@ void VmbChannelSetIncomingProcessingAtPassive(VMBCHANNEL channel, bool passive)
 	might_sleep();
 
 	spin_lock_bh(&channel->rx_lock);
-	channel->rx.passive = passive;
+	WRITE_ONCE(channel->rx.passive, passive);
 	spin_unlock_bh(&channel->rx_lock);
 	/* packets already waiting are read in the new context */
 	vmb_receive_kick(channel);

@@ -371,10 +371,10 @@ static u32 read_passes(struct vmb_channel *ch, enum rx_mode mode,
  * packet or completion waiting nothing is armed, and neither takes the
  * channel lock (send.c, completion.c).
  */
-static void resume_sends(struct vmb_channel *ch)
+static void drain_waiting_sends(struct vmb_channel *ch)
 {
-	vmb_send_resume(ch);
-	vmb_completion_resume(ch);
+	vmb_send_drain_if_armed(ch);
+	vmb_completion_flush_if_armed(ch);
 }
 
 /*
@@ -390,7 +390,7 @@ static void dispatch(struct vmb_channel *ch)
 	if (ch->rx.passive) {
 		read_passes(ch, RX_COMPLETIONS, NULL, 0, &more);
 		spin_unlock(&ch->rx_lock);
-		resume_sends(ch);
+		drain_waiting_sends(ch);
 		if (more)
 			vmb_passive_kick(ch);
 		return;
@@ -399,7 +399,7 @@ static void dispatch(struct vmb_channel *ch)
 	if (n && ch->processing_complete)
 		ch->processing_complete(ch, n);
 	spin_unlock(&ch->rx_lock);
-	resume_sends(ch);
+	drain_waiting_sends(ch);
 	/* the budget is used up: let other softirq work run first */
 	if (more)
 		tasklet_schedule(&ch->rx.tasklet);
@@ -494,7 +494,7 @@ u32 vmb_receive_pull(struct vmb_channel *ch, struct list_head *batch, u32 max)
 	if (ch->rx.passive)
 		n = read_passes(ch, RX_PULL, batch, max, &more);
 	spin_unlock_bh(&ch->rx_lock);
-	resume_sends(ch);
+	drain_waiting_sends(ch);
 	return n;
 }
 
@@ -624,7 +624,7 @@ NTSTATUS vmb_receive_prepare(struct vmb_channel *ch)
 	ch->rx.limit = min_t(u64, limit, dsize - 2 * RX_TRAILER);
 	/* hv_vmbus's copy buffer, and the payload of a queued completion */
 	ch->rx.buffer_size = max(vmb_receive_buffer_size(ch), ch->rx.payload_room);
-	ch->rx.failed = false;
+	WRITE_ONCE(ch->rx.failed, false);
 	ch->rx.keeps = false;
 	atomic_set(&ch->rx.blocked, 0);
 	/* released with the rings; no reader runs before they open */
@@ -740,7 +740,7 @@ void VmbChannelPause(VMBCHANNEL channel)
 			suspend_delivery(channel);
 			vmb_obs_set_state(channel, VMB_STATE_PAUSED);
 		}
-		channel->rx.paused = true;
+		WRITE_ONCE(channel->rx.paused, true);
 	}
 	mutex_unlock(&channel->state_mutex);
 }
@@ -752,7 +752,7 @@ void VmbChannelStart(VMBCHANNEL channel)
 
 	mutex_lock(&channel->state_mutex);
 	if (channel->rx.paused) {
-		channel->rx.paused = false;
+		WRITE_ONCE(channel->rx.paused, false);
 		if (channel->connected) {
 			resume_delivery(channel);
 			vmb_obs_set_state(channel, VMB_STATE_OPEN);
