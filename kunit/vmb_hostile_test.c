@@ -60,7 +60,7 @@ static void expect_alive(struct kunit *test, struct vmb_th *th, struct vmb_rc *r
 	KUNIT_ASSERT_EQ(test, vmb_rc_host_send(th, seq, 24, 0), 0);
 	KUNIT_ASSERT_TRUE(test, vmb_th_wait(th, vmb_rc_calls(rc) == before + 1));
 	KUNIT_EXPECT_EQ(test, vmb_rc_rec(rc, before).seq, seq);
-	KUNIT_EXPECT_FALSE(test, vmb_rc_stats(th).failed);
+	KUNIT_EXPECT_FALSE(test, vmb_rc_failed(th));
 }
 
 /* Delivery stopped for good: a valid packet is not delivered. */
@@ -68,7 +68,7 @@ static void expect_stopped(struct kunit *test, struct vmb_th *th, struct vmb_rc 
 {
 	u32 before = vmb_rc_calls(rc);
 
-	KUNIT_ASSERT_TRUE(test, vmb_th_wait(th, vmb_rc_stats(th).failed));
+	KUNIT_ASSERT_TRUE(test, vmb_th_wait(th, vmb_rc_failed(th)));
 	KUNIT_EXPECT_EQ(test, vmb_rc_host_send(th, 999, 24, 0), 0);
 	vmb_rc_settle(th);
 	KUNIT_EXPECT_EQ(test, vmb_rc_calls(rc), before);
@@ -79,7 +79,7 @@ static void reopen(struct kunit *test, struct vmb_th *th)
 {
 	VmbChannelDisable(th->ch);
 	vmb_th_enable(th);
-	KUNIT_EXPECT_FALSE(test, vmb_rc_stats(th).failed);
+	KUNIT_EXPECT_FALSE(test, vmb_rc_failed(th));
 }
 
 /* The host writes an out-of-range or misaligned write index. */
@@ -227,7 +227,7 @@ static void write_index_moved_back_mid_pass(struct kunit *test)
 	backstep->done = false;
 	VmbChannelStart(th->ch);
 
-	KUNIT_ASSERT_TRUE(test, vmb_th_wait(th, vmb_rc_stats(th).failed));
+	KUNIT_ASSERT_TRUE(test, vmb_th_wait(th, vmb_rc_failed(th)));
 	vmb_rc_settle(th);
 	KUNIT_EXPECT_EQ(test, vmb_rc_calls(rc), 2u);
 	KUNIT_EXPECT_EQ(test, vmb_rc_rec(rc, 1).seq, 2ULL);
@@ -291,13 +291,13 @@ static void length_rewritten_while_read(struct kunit *test)
 	init_completion(&f->exited);
 	task = kthread_run(flip_lengths, f, "vmb_flipper");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
-	for (i = 0; i < 2000 && !vmb_rc_stats(th).failed; i++)
+	for (i = 0; i < 2000 && !vmb_rc_failed(th); i++)
 		if (vmb_rc_host_send(th, i, 8 + (i % 40) * 8, REQ))
 			break;
 	WRITE_ONCE(f->stop, true);
 	wait_for_completion(&f->exited);
 	kunit_info(test, "%u packets, %u rewrites, %u delivered, failed %d\n", i, f->flips,
-		   vmb_rc_calls(rc), vmb_rc_stats(th).failed);
+		   vmb_rc_calls(rc), vmb_rc_failed(th));
 	for (i = 0; i < min_t(u32, vmb_rc_calls(rc), VMB_RC_MAX); i++)
 		KUNIT_EXPECT_LE(test, vmb_rc_rec(rc, i).length, (u32)VMB_RC_BIG);
 
@@ -323,7 +323,7 @@ static void external_header_cut_short(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, vmb_rc_host_raw(th, pkt, len), 0);
 	expect_alive(test, th, rc, 2);
 	KUNIT_EXPECT_EQ(test, vmb_rc_calls(rc), 1u);
-	KUNIT_EXPECT_EQ(test, vmb_rc_stats(th).dropped, 2ULL);
+	KUNIT_EXPECT_EQ(test, vmb_rc_stat(th, host_packets_rejected), 2ULL);
 }
 
 /* GPA ranges that do not add up. */
@@ -384,7 +384,7 @@ static void bad_gpa_ranges(struct kunit *test)
 
 	expect_alive(test, th, rc, 2);
 	KUNIT_EXPECT_EQ(test, vmb_rc_calls(rc), 1u);
-	KUNIT_EXPECT_EQ(test, vmb_rc_stats(th).dropped, (u64)bad);
+	KUNIT_EXPECT_EQ(test, vmb_rc_stat(th, host_packets_rejected), (u64)bad);
 
 	/* and a good one */
 	w[0] = vmb_rc_range_word(4000, 96);
@@ -416,7 +416,7 @@ static void packet_longer_than_accepted(struct kunit *test)
 	len = vmb_rc_packet(pkt, VM_PKT_DATA_INBAND, 0, 0, NULL, 0, pkt + big / 2, 1024);
 	KUNIT_ASSERT_EQ(test, vmb_rc_host_raw(th, pkt, len), 0);
 	expect_alive(test, th, rc, 2);
-	KUNIT_EXPECT_EQ(test, vmb_rc_stats(th).dropped, 1ULL);
+	KUNIT_EXPECT_EQ(test, vmb_rc_stat(th, host_packets_rejected), 1ULL);
 
 	/* beyond hv_vmbus's copy buffer: it cuts the packet and would desync */
 	vmb_rc_fill(pkt + big / 2, 3, 3500);
@@ -490,7 +490,7 @@ static void transfer_ranges_outside_gpadl(struct kunit *test)
 
 	expect_alive(test, th, rc, 2);
 	KUNIT_EXPECT_EQ(test, vmb_rc_calls(rc), 1u);
-	KUNIT_EXPECT_EQ(test, vmb_rc_stats(th).dropped, (u64)bad);
+	KUNIT_EXPECT_EQ(test, vmb_rc_stat(th, host_packets_rejected), (u64)bad);
 
 	r[0] = vmb_rc_range_word(size, 0);
 	len = vmb_rc_packet(pkt, VM_PKT_DATA_USING_XFER_PAGES, REQ, 3, hdr,
@@ -528,7 +528,7 @@ static void unknown_types_and_flags(struct kunit *test)
 	bad += 3;
 	expect_alive(test, th, rc, 2);
 	KUNIT_EXPECT_EQ(test, vmb_rc_calls(rc), 1u);
-	KUNIT_EXPECT_EQ(test, vmb_rc_stats(th).dropped, (u64)bad);
+	KUNIT_EXPECT_EQ(test, vmb_rc_stat(th, host_packets_rejected), (u64)bad);
 	KUNIT_EXPECT_EQ(test, vmb_rc_host_completions(th), 0u);
 }
 
@@ -560,7 +560,7 @@ static void bad_completion_ids_dropped(struct kunit *test)
 	expect_alive(test, th, rc, 2);
 	KUNIT_EXPECT_EQ(test, atomic_read(&tp->calls), 1);
 	KUNIT_EXPECT_EQ(test, *(u64 *)tp->data, 77ULL);
-	KUNIT_EXPECT_EQ(test, vmb_rc_stats(th).completions, 6ULL);
+	KUNIT_EXPECT_EQ(test, vmb_rc_stat(th, completions_read), 6ULL);
 
 	/* the host's own id 0 on a request: answered as it came */
 	KUNIT_ASSERT_EQ(test, vmb_rc_host_send(th, 3, 16, REQ), 0);
@@ -1006,7 +1006,7 @@ static u64 random_seed(struct kunit *test)
 static void random_hostile_host(struct kunit *test, u32 index)
 {
 	struct random_host *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
-	struct vmb_rx_counts c;
+	struct vmb_counter_values *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
 	struct vmb_th *th;
 	u64 s = random_seed(test) + index;
 	u32 i, dropped, foreign;
@@ -1055,17 +1055,18 @@ static void random_hostile_host(struct kunit *test, u32 index)
 					    atomic_read(&th->routines) == h->guest_sends));
 	vmb_rc_settle(th);
 
-	c = vmb_rc_stats(th);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	vmb_rc_stats(th, c);
 	dropped = h->kinds[JUNK_TYPE] + h->kinds[JUNK_FLAGS] + h->kinds[JUNK_COMP_FLAGS] +
 		  h->kinds[JUNK_OVERSIZE] + h->kinds[JUNK_GPA] + h->kinds[JUNK_XFER];
 	foreign = h->kinds[JUNK_OFFSET];
 	kunit_info(test, "%u malformed (%llu dropped, %u foreign), %llu valid, %u sent by the guest, %u ms\n",
-		   RANDOM_PER_CASE, c.dropped, atomic_read(&h->rc->foreign), h->sent,
+		   RANDOM_PER_CASE, c->host_packets_rejected, atomic_read(&h->rc->foreign), h->sent,
 		   h->guest_sends, jiffies_to_msecs(jiffies - t0));
-	KUNIT_EXPECT_FALSE(test, c.failed);
-	KUNIT_EXPECT_EQ(test, c.dropped, (u64)dropped);
+	KUNIT_EXPECT_FALSE(test, c->incoming_failed);
+	KUNIT_EXPECT_EQ(test, c->host_packets_rejected, (u64)dropped);
 	KUNIT_EXPECT_EQ(test, atomic_read(&h->rc->foreign), (int)foreign);
-	KUNIT_EXPECT_EQ(test, c.completions, (u64)h->kinds[JUNK_COMP_ID] + h->guest_sends);
+	KUNIT_EXPECT_EQ(test, c->completions_read, (u64)h->kinds[JUNK_COMP_ID] + h->guest_sends);
 	KUNIT_EXPECT_EQ(test, atomic_read(&h->rc->bad), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&h->order_errors), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&h->ext_errors), 0);

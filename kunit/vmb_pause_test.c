@@ -167,7 +167,7 @@ static void disable_waits_for_held_packets(struct kunit *test)
 	closed = vmb_th_find(th, VMB_EV_CLOSED);
 	KUNIT_EXPECT_GT(test, closed, suspend);
 	/* completed before the close: written to the ring (the host may close first) */
-	KUNIT_EXPECT_EQ(test, vmb_rc_stats(th).comp_sent, 4ULL);
+	KUNIT_EXPECT_EQ(test, vmb_rc_stat(th, completions_sent), 4ULL);
 }
 
 static void paused_while_disabled_stays_paused(struct kunit *test)

@@ -192,7 +192,7 @@ bool vmb_completion_deliver(struct vmb_channel *ch, struct vmb_packet_completion
 	refcount_inc(&pc->refs);
 	pc->defer = false;
 	WRITE_ONCE(pc->in_call, true);
-	atomic64_inc(&ch->rx.stats.delivered);
+	atomic64_inc(&ch->obs.n.process_packet_calls);
 	trace_vmb_delivery(ch, pc);
 	ch->process_packet(ch, pc, pc->payload, pc->length, pc->flags);
 	WRITE_ONCE(pc->in_call, false);
@@ -242,7 +242,7 @@ static int write_completion(struct vmb_channel *ch, u64 trans_id,
 	ret = vmbus_sendpacket(ch->chan, data, length, trans_id, VM_PKT_COMP, 0);
 out:
 	if (!ret)
-		atomic64_inc(&ch->rx.stats.comp_sent);
+		vmb_count(&ch->obs.n.completions_sent);
 	return ret;
 }
 
@@ -260,7 +260,7 @@ static void comp_disarm(struct vmb_channel *ch)
 
 static void comp_failed(struct vmb_channel *ch, int ret)
 {
-	atomic64_inc(&ch->rx.stats.comp_dropped);
+	atomic64_inc(&ch->obs.n.completions_not_sent);
 	/* -ENODEV: rescinded; -EIO: the host corrupted the ring indices */
 	dev_warn_ratelimited(vmb_channel_dev(ch),
 			     "vmbkmcl: completion not sent (%d)\n", ret);
@@ -286,7 +286,7 @@ static void send_completion(struct vmb_channel *ch, struct vmb_packet_completion
 	spin_lock_irqsave(&ch->lock, flags);
 	if (!ch->open) {
 		spin_unlock_irqrestore(&ch->lock, flags);
-		atomic64_inc(&ch->rx.stats.comp_dropped);
+		atomic64_inc(&ch->obs.n.completions_not_sent);
 		return;
 	}
 	/* completions keep their order: none overtakes a queued one */
@@ -315,7 +315,7 @@ static void send_completion(struct vmb_channel *ch, struct vmb_packet_completion
 	pc->comp_length = length;
 	refcount_inc(&pc->refs);
 	list_add_tail(&pc->link, &ch->rx.comp_queue);
-	atomic64_inc(&ch->rx.stats.comp_queued);
+	vmb_count(&ch->obs.n.completions_queued);
 	spin_unlock_irqrestore(&ch->lock, flags);
 
 	mod_delayed_work(system_wq, &ch->rx.retry, COMP_POLL);
@@ -422,7 +422,7 @@ void vmb_completion_drop_queued(struct vmb_channel *ch)
 	list_for_each_entry_safe(pc, tmp, &dropped, link) {
 		list_del_init(&pc->link);
 		comp_data_free(pc);
-		atomic64_inc(&ch->rx.stats.comp_dropped);
+		atomic64_inc(&ch->obs.n.completions_not_sent);
 		vmb_completion_put(pc);
 	}
 }
@@ -461,7 +461,7 @@ void VmbChannelPacketFail(VMBPACKETCOMPLETION packet)
 				    "vmbkmcl: client failed a packet: incoming delivery stopped until disable\n");
 	/* the reader looks at it before every packet, under rx_lock */
 	WRITE_ONCE(ch->rx.failed, true);
-	atomic64_inc(&ch->obs.failed);
+	atomic64_inc(&ch->obs.n.packets_failed);
 	retire(packet);
 }
 EXPORT_SYMBOL_GPL(VmbChannelPacketFail);

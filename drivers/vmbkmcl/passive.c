@@ -70,7 +70,7 @@ static void passive_work(struct work_struct *work)
 	unsigned int rounds = 0;
 	u32 n;
 
-	atomic64_inc(&ch->rx.stats.passive_runs);
+	atomic64_inc(&ch->obs.n.passive_runs);
 	do {
 		n = deliver_deferred(ch);
 		n += deliver_from_ring(ch);

@@ -45,7 +45,8 @@
  * go round again only when the host wrote while we drained and the pass
  * made progress, and otherwise leave the ring unmasked: the host signals
  * only a write into an empty ring, so a ring we left non-empty stays quiet
- * until we restart it ourselves. The counters of struct vmb_rx_stats show it.
+ * until we restart it ourselves. The channel_callbacks, reader_kicks and
+ * ring_passes counters show it.
  *
  * Quota. At most rx.quota packets are delivered and not yet completed
  * (rx_outstanding); the reader stops at the first data packet beyond it and
@@ -201,13 +202,13 @@ static bool quota_allows(struct vmb_channel *ch)
 		atomic_set(&ch->rx.blocked, 0);
 		return true;
 	}
-	atomic64_inc(&ch->rx.stats.quota_stops);
+	vmb_count(&ch->obs.n.quota_stops);
 	return false;
 }
 
 static void out_of_memory(struct vmb_channel *ch)
 {
-	atomic64_inc(&ch->rx.stats.nomem);
+	atomic64_inc(&ch->obs.n.out_of_memory);
 	set_bit(RX_RETRY_READ, &ch->rx.retry_read);
 	mod_delayed_work(system_wq, &ch->rx.retry, RX_RETRY);
 }
@@ -261,7 +262,7 @@ static void read_ring(struct vmb_channel *ch, struct rx_pass *p)
 
 	lockdep_assert_held(&ch->rx_lock);
 
-	atomic64_inc(&ch->rx.stats.passes);
+	vmb_count(&ch->obs.n.ring_passes);
 	if (!ring_write_index(ch, &write))
 		return;
 	aim_copy(ch, own);
@@ -278,7 +279,7 @@ static void read_ring(struct vmb_channel *ch, struct rx_pass *p)
 			p->consumed++;
 			continue;
 		case VMB_RX_COMPLETION:
-			atomic64_inc(&ch->rx.stats.completions);
+			vmb_count(&ch->obs.n.completions_read);
 			vmb_transaction_complete(ch, desc->trans_id, hv_pkt_data(desc),
 						 hv_pkt_datalen(desc));
 			p->consumed++;
@@ -306,7 +307,7 @@ static void read_ring(struct vmb_channel *ch, struct rx_pass *p)
 		p->consumed++;
 		p->taken++;
 		atomic_inc(&ch->rx_outstanding);
-		vmb_count(&ch->obs.n.taken);
+		vmb_count(&ch->obs.n.packets_delivered);
 		if (p->mode == RX_PULL) {
 			list_add_tail(&pc->link, p->batch);
 		} else if (vmb_completion_deliver(ch, pc)) {
@@ -415,7 +416,7 @@ void vmb_receive_callback(void *context)
 {
 	struct vmb_channel *ch = context;
 
-	atomic64_inc(&ch->rx.stats.callbacks);
+	atomic64_inc(&ch->obs.n.channel_callbacks);
 	dispatch(ch);
 }
 
@@ -423,7 +424,7 @@ static void rx_tasklet(struct tasklet_struct *t)
 {
 	struct vmb_channel *ch = from_tasklet(ch, t, rx.tasklet);
 
-	atomic64_inc(&ch->rx.stats.kicks);
+	atomic64_inc(&ch->obs.n.reader_kicks);
 	dispatch(ch);
 }
 
@@ -435,7 +436,7 @@ static void refill(struct vmb_channel *ch)
 	pc = vmb_completion_alloc(ch, ch->rx.buffer_size, GFP_KERNEL);
 	if (!pc) {
 		/* hv_vmbus's buffer serves meanwhile */
-		atomic64_inc(&ch->rx.stats.nomem);
+		atomic64_inc(&ch->obs.n.out_of_memory);
 		set_bit(RX_RETRY_SPARE, &ch->rx.retry_read);
 		mod_delayed_work(system_wq, &ch->rx.retry, RX_RETRY);
 		return;
@@ -516,7 +517,7 @@ void vmb_receive_retire(struct vmb_channel *ch)
 
 	spin_lock_irqsave(&ch->rx.retire_lock, flags);
 	left = atomic_dec_return(&ch->rx_outstanding);
-	vmb_count(&ch->obs.n.retired);
+	vmb_count(&ch->obs.n.packets_retired);
 	WARN_ON_ONCE(left < 0);
 	if (atomic_read(&ch->rx.blocked) && atomic_xchg(&ch->rx.blocked, 0))
 		vmb_receive_kick(ch);
@@ -768,30 +769,3 @@ void VmbChannelSetTransactionQuota(VMBCHANNEL channel, u32 quota)
 	WRITE_ONCE(channel->rx.quota, quota);
 }
 EXPORT_SYMBOL_GPL(VmbChannelSetTransactionQuota);
-
-/**
- * vmb_receive_get_stats() - snapshot a channel's incoming counters
- * @channel: the channel
- * @counts: filled in
- *
- * Context: any.
- */
-void vmb_receive_get_stats(VMBCHANNEL channel, struct vmb_rx_counts *counts)
-{
-	struct vmb_rx_stats *s = &channel->rx.stats;
-
-	counts->callbacks = atomic64_read(&s->callbacks);
-	counts->kicks = atomic64_read(&s->kicks);
-	counts->passive_runs = atomic64_read(&s->passive_runs);
-	counts->passes = atomic64_read(&s->passes);
-	counts->delivered = atomic64_read(&s->delivered);
-	counts->completions = atomic64_read(&s->completions);
-	counts->dropped = atomic64_read(&s->dropped);
-	counts->quota_stops = atomic64_read(&s->quota_stops);
-	counts->nomem = atomic64_read(&s->nomem);
-	counts->comp_sent = atomic64_read(&s->comp_sent);
-	counts->comp_queued = atomic64_read(&s->comp_queued);
-	counts->comp_dropped = atomic64_read(&s->comp_dropped);
-	counts->failed = READ_ONCE(channel->rx.failed);
-}
-EXPORT_SYMBOL_IF_KUNIT(vmb_receive_get_stats);

@@ -110,7 +110,7 @@ static void note_written(struct vmb_channel *ch, struct vmb_packet *pkt, u32 len
 {
 	lockdep_assert_held(&ch->lock);
 
-	vmb_count(&ch->obs.n.sent);
+	vmb_count(&ch->obs.n.packets_sent);
 	trace_vmb_send(ch, pkt, length, false);
 }
 
@@ -150,7 +150,7 @@ static void queue_packet(struct vmb_channel *ch, struct vmb_packet *pkt,
 	pkt->length = length;
 	pkt->state = VMB_PACKET_QUEUED;
 	list_add_tail(&pkt->link, &ch->send_queue);
-	vmb_count(&ch->obs.n.queued);
+	vmb_count(&ch->obs.n.packets_queued);
 	trace_vmb_send(ch, pkt, length, true);
 }
 

@@ -130,7 +130,7 @@ void vmb_transaction_complete(struct vmb_channel *ch, u64 trans_id,
 	pkt = (struct vmb_packet *)(uintptr_t)addr;
 	if (pkt->state == VMB_PACKET_ABANDONED) {
 		list_del_init(&pkt->link);
-		vmb_count(&ch->obs.n.late);
+		vmb_count(&ch->obs.n.late_completions_dropped);
 		spin_unlock_irqrestore(&ch->lock, irqflags);
 		dev_warn_ratelimited(vmb_channel_dev(ch),
 				     "vmbkmcl: completion %llu of a cancelled request dropped\n",
@@ -139,14 +139,14 @@ void vmb_transaction_complete(struct vmb_channel *ch, u64 trans_id,
 		return;
 	}
 	transaction_end(ch, pkt);
-	vmb_count(&ch->obs.n.completed);
+	vmb_count(&ch->obs.n.completions_received);
 	spin_unlock_irqrestore(&ch->lock, irqflags);
 
 	vmb_packet_complete(pkt, STATUS_SUCCESS, payload, length);
 	return;
 
 unknown:
-	vmb_count(&ch->obs.n.unknown);
+	vmb_count(&ch->obs.n.unknown_completions_dropped);
 	dev_warn_ratelimited(vmb_channel_dev(ch),
 			     "vmbkmcl: completion with unknown transaction id %llu dropped\n",
 			     trans_id);

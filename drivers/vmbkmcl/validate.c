@@ -51,7 +51,7 @@ enum vmb_rx_verdict vmb_validate_drop(struct vmb_channel *ch,
 				      const struct vmpacket_descriptor *desc,
 				      const char *why)
 {
-	atomic64_inc(&ch->rx.stats.dropped);
+	vmb_count(&ch->obs.n.host_packets_rejected);
 	dev_warn_ratelimited(vmb_channel_dev(ch),
 			     "vmbkmcl: host packet dropped (type %u, flags %#x, %u bytes): %s\n",
 			     desc->type, desc->flags, desc->len8 << 3, why);
