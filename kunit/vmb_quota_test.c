@@ -157,6 +157,7 @@ static void no_spinning_at_the_quota(struct kunit *test)
 	/* interrupts for nothing: one short pass each, no more */
 	for (i = 0; i < 5; i++) {
 		KUNIT_ASSERT_EQ(test, vmbus_sim_interrupt(th->sim), 0);
+		/* apart, so that each is a run of its own, not coalesced */
 		msleep(20);
 	}
 	msleep(100);

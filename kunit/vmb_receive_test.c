@@ -107,6 +107,7 @@ static void complete_later_from_process_context(struct kunit *test)
 	for (i = n; i < 2 * n; i++)
 		KUNIT_ASSERT_EQ(test, vmb_rc_host_send(th, i, 200, 0), 0);
 	KUNIT_ASSERT_TRUE(test, vmb_th_wait(th, vmb_rc_nheld(rc) == 2 * n));
+	/* a stray write leaves no event: a sleep is the only way to give it time */
 	msleep(20);
 	for (i = 0; i < n; i++) {
 		struct vmb_rc_held h = rc->held[i];
@@ -437,8 +438,7 @@ static void completion_queued_while_ring_full(struct kunit *test)
 	sent = vmb_th_fill_ring(th, 1000, &last);
 	KUNIT_EXPECT_EQ(test, vmb_rc_release(rc, U32_MAX), n);
 	KUNIT_EXPECT_GE(test, vmb_rc_stat(th, completions_queued), 1ULL);
-	msleep(50);
-	KUNIT_EXPECT_EQ(test, vmb_rc_host_completions(th), 0u);
+	KUNIT_EXPECT_TRUE(test, vmb_th_quiet(th, vmb_rc_host_completions(th)));
 
 	/* it reads again: every completion arrives, once, in order */
 	vmbus_sim_pause_host(th->sim, false);

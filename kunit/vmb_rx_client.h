@@ -450,7 +450,14 @@ static noinline __maybe_unused bool vmb_rc_failed(struct vmb_th *th)
 	return c.incoming_failed;
 }
 
-/* Let the guest catch up with what the host wrote. */
+/*
+ * Let the guest catch up with what the host wrote, before a check of what
+ * the guest did not do with it (a packet dropped, nothing delivered while
+ * paused or at the quota). A sleep is the only way: the guest's reader
+ * leaves no event behind when it rightly drops or leaves a packet, and a
+ * counter moves only for some of these cases; 50 ms are many runs of the
+ * channel tasklet and the passive worker, even under TCG.
+ */
 static inline void vmb_rc_settle(struct vmb_th *th)
 {
 	vmbus_sim_flush_host(th->sim);

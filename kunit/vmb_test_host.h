@@ -552,6 +552,18 @@ static inline void vmb_th_case_exit(struct kunit *test)
 #define vmb_th_wait(th, cond) \
 	(wait_event_timeout((th)->wq, (cond), VMB_TH_WAIT) > 0)
 
+/*
+ * A negative check: wait for @cond, the event that would prove the check
+ * wrong, and whether it stayed away. @cond is re-evaluated on every event
+ * that wakes th->wq (a host packet, a completion routine, a delivery), so a
+ * wrong guest fails at once; a right one leaves nothing to wait for, so the
+ * wait ends after VMB_TH_QUIET, time enough for the guest's tasklets and
+ * work items to act on what the host did.
+ */
+#define VMB_TH_QUIET		msecs_to_jiffies(50)
+#define vmb_th_quiet(th, cond) \
+	(wait_event_timeout((th)->wq, (cond), VMB_TH_QUIET) == 0)
+
 /* Completion routine trackers. */
 
 static inline void vmb_th_routine(VMBPACKET packet, NTSTATUS status,
