@@ -246,6 +246,7 @@ EXPORT_SYMBOL_GPL(vmb_th_pkt);
 struct vmb_th_driver {
 	struct hv_driver drv;
 	struct hv_vmbus_device_id ids[2];
+	char name[64];			/* the test module's: "<suite>_test" */
 };
 
 static struct vmb_th_driver *vmb_th_drv;
@@ -279,7 +280,7 @@ static VMB_HV_REMOVE_RET vmb_th_remove(struct hv_device *dev)
 
 /**
  * vmb_th_register() - register the driver of a test module's suite
- * @suite: the suite; its name names the driver
+ * @suite: the suite; the driver is named after it, as its module is
  * @class: the module's class GUID
  *
  * No owner module: 6.1 runs a module's suites from the MODULE_STATE_COMING
@@ -297,7 +298,8 @@ int vmb_th_register(struct kunit_suite *suite, const guid_t *class)
 	if (!d)
 		return -ENOMEM;
 	d->ids[0].guid = *class;
-	d->drv.name = suite->name;
+	snprintf(d->name, sizeof(d->name), "%s_test", suite->name);
+	d->drv.name = d->name;
 	d->drv.id_table = d->ids;
 	d->drv.probe = vmb_th_probe;
 	d->drv.remove = vmb_th_remove;
