@@ -1072,7 +1072,7 @@ void VmbChannelDeleteGpadl(VMBCHANNEL channel, u32 gpadl);
  * then a per-channel work item runs it in process context. After each batch
  * ProcessingComplete gets the batch's count.
  *
- * What the host writes is checked before use (RING-PROTOCOL.md 1.7, 2, 7):
+ * What the host writes is checked before use (Documentation/pitfalls.rst):
  * a packet that frames correctly but is malformed (unknown type or flags,
  * payload above the maximum packet size, GPA-direct or transfer-page header
  * cut short, GPA or transfer-page ranges that do not add up, lie outside

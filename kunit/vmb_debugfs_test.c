@@ -212,6 +212,7 @@ static void counters_count_transactions_and_completions(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vmb_df_num(df, "counters", "packets_sent"), 6ull);
 	KUNIT_EXPECT_EQ(test, vmb_df_num(df, "counters", "transactions"), 4ull);
 	KUNIT_EXPECT_EQ(test, vmb_df_num(df, "counters", "completions_received"), 4ull);
+	KUNIT_EXPECT_EQ(test, vmb_df_num(df, "counters", "completions_read"), 4ull);
 	KUNIT_EXPECT_EQ(test, vmb_df_num(df, "counters", "packets_queued"), 0ull);
 	KUNIT_EXPECT_EQ(test, vmb_df_num(df, "counters", "ring_full"), 0ull);
 	KUNIT_EXPECT_EQ(test, vmb_df_num(df, "counters", "cancelled"), 0ull);
@@ -281,6 +282,8 @@ static void host_misbehaviour_counted(struct kunit *test)
 	vmb_rc_settle(th);
 	KUNIT_EXPECT_EQ(test, vmb_df_num(df, "counters", "host_packets_rejected"), 1ull);
 	KUNIT_EXPECT_EQ(test, vmb_df_num(df, "counters", "unknown_completions_dropped"), 1ull);
+	/* the rejected one is not read as a completion, the unknown one is */
+	KUNIT_EXPECT_EQ(test, vmb_df_num(df, "counters", "completions_read"), 1ull);
 	KUNIT_EXPECT_EQ(test, vmb_df_num(df, "counters", "packets_delivered"), 0ull);
 }
 

@@ -28,7 +28,7 @@ static struct vmb_mdl *build(struct kunit *test, const struct vmb_mdl_seg *segs,
 	return mdl;
 }
 
-/* RING-PROTOCOL.md §2.5 worked size: offset 0x10, length 0x2000, 3 frames */
+/* The worked size of ring-protocol.rst: offset 0x10, length 0x2000, 3 frames */
 static void segments_worked_example(struct kunit *test)
 {
 	struct vmb_mdl_seg seg = { 0x7010, 0x2000 };
@@ -44,7 +44,7 @@ static void segments_worked_example(struct kunit *test)
 	vmb_mdl_free(mdl);
 }
 
-/* §7 E1: contiguous memory is one range with several PFNs, never split */
+/* contiguous memory is one range with several PFNs, never split */
 static void segments_contiguous_one_range(struct kunit *test)
 {
 	struct vmb_mdl_seg segs[] = {
@@ -109,7 +109,7 @@ static void segments_bad_input(struct kunit *test)
 }
 
 /*
- * §7 E3: the same pages described by a 4 KiB and by a 64 KiB PAGE_SIZE kernel
+ * The same pages described by a 4 KiB and by a 64 KiB PAGE_SIZE kernel
  * give Hyper-V frames, never guest page numbers.
  */
 struct page_math_case {

@@ -167,8 +167,7 @@ static void defer_outside_the_call_ignored(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, vmb_th_wait(th, vmb_rc_nheld(rc) == 1));
 	VmbChannelPacketDeferToPassive(rc->held[0].pkt);
 	VmbChannelPacketDeferToPassive(NULL);
-	msleep(50);
-	KUNIT_EXPECT_EQ(test, vmb_rc_calls(rc), 1u);
+	KUNIT_EXPECT_TRUE(test, vmb_th_quiet(th, vmb_rc_calls(rc) != 1));
 	vmb_rc_release(rc, U32_MAX);
 	KUNIT_ASSERT_TRUE(test, vmb_th_wait(th, vmb_rc_host_completions(th) == 1));
 }

@@ -15,7 +15,10 @@ struct status_case {
 	const char *name;
 };
 
-/* The numbers are the standard ntstatus.h values; API.md fixes the errnos. */
+/*
+ * The numbers are the standard ntstatus.h values; the errnos are those of
+ * Documentation/porting.rst, "NTSTATUS is kept".
+ */
 static const struct status_case status_cases[] = {
 	{ STATUS_SUCCESS, 0x00000000, 0, STATUS_SUCCESS, "SUCCESS" },
 	{ STATUS_TIMEOUT, 0x00000102, -ETIMEDOUT, STATUS_TIMEOUT, "TIMEOUT" },

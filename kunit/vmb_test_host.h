@@ -3,6 +3,8 @@
  * Test fixture shared by the vmbkmcl KUnit modules: a simulated host with a
  * choice of behaviours, an hv_driver that binds to it, a channel on the
  * bound device, and trackers for completion routines and state callbacks.
+ * The code is one module, vmb_kunit_helpers.ko (kunit/helpers/), which the
+ * harness loads with the modules under test.
  *
  * Each test module defines VMB_TEST_CLASS (a class GUID of its own, so that
  * modules loaded side by side never bind each other's offers) before
@@ -89,7 +91,7 @@ struct vmb_th {
 	void (*on_packet)(struct vmb_th *th, const struct vmbus_sim_packet *pkt);
 	/* runs when the guest closes the channel, the host's last moment */
 	void (*on_close)(struct vmb_th *th);
-	void *priv;			/* for on_packet */
+	void *priv;			/* for on_packet and on_close */
 	struct completion *remove_gate;	/* remove waits for it first */
 
 	spinlock_t lock;		/* the host records, held and events */
@@ -145,534 +147,67 @@ struct vmb_th_sync {
 	struct completion exited;	/* the thread is gone: for the exit */
 };
 
-static struct vmb_th *vmb_th_current;
-
-static inline void vmb_th_event(struct vmb_th *th, enum vmb_th_event ev)
-{
-	unsigned long flags;
-
-	spin_lock_irqsave(&th->lock, flags);
-	if (th->nevents < VMB_TH_MAX_EVENTS) {
-		th->event_cancelled[th->nevents] = atomic_read(&th->cancelled);
-		th->events[th->nevents++] = ev;
-	}
-	spin_unlock_irqrestore(&th->lock, flags);
-	wake_up_all(&th->wq);
-}
-
-/* Index of the first @ev in the log, -1 if absent. */
-static inline int vmb_th_find(struct vmb_th *th, enum vmb_th_event ev)
-{
-	unsigned int i;
-
-	for (i = 0; i < th->nevents; i++)
-		if (th->events[i] == ev)
-			return i;
-	return -1;
-}
-
-static inline int vmb_th_count(struct vmb_th *th, enum vmb_th_event ev)
-{
-	unsigned int i;
-	int n = 0;
-
-	for (i = 0; i < th->nevents; i++)
-		n += th->events[i] == ev;
-	return n;
-}
-
-static inline void vmb_th_clear_events(struct vmb_th *th)
-{
-	unsigned long flags;
-
-	spin_lock_irqsave(&th->lock, flags);
-	th->nevents = 0;
-	spin_unlock_irqrestore(&th->lock, flags);
-}
+int vmb_th_find(struct vmb_th *th, enum vmb_th_event ev);
+int vmb_th_count(struct vmb_th *th, enum vmb_th_event ev);
+void vmb_th_clear_events(struct vmb_th *th);
 
 /* The host side. */
+void vmb_th_complete(struct vmb_th *th, u64 trans_id, const void *data, u32 length);
+bool vmb_th_pop(struct vmb_th *th, bool reverse, struct vmb_th_held *h);
+void vmb_th_release(struct vmb_th *th, bool reverse);
+u32 vmb_th_npkts(struct vmb_th *th);
+struct vmb_th_pkt vmb_th_pkt(struct vmb_th *th, u32 i);
 
-static inline void vmb_th_complete(struct vmb_th *th, u64 trans_id,
-				   const void *data, u32 length)
-{
-	int tries = 1000;
+/* The guest driver, one per suite. */
+int vmb_th_register(struct kunit_suite *suite, const guid_t *class);
+void vmb_th_suite_exit(struct kunit_suite *suite);
 
-	/* the guest drains its ring from the channel callback: retry */
-	while (vmbus_sim_complete(th->sim, trans_id, data, length) == -EAGAIN &&
-	       --tries)
-		usleep_range(500, 1000);
-}
-
-/* Keep a completion for later; th->lock held. */
-static inline void vmb_th_hold(struct vmb_th *th, const struct vmbus_sim_packet *pkt)
-{
-	struct vmb_th_held *h;
-
-	lockdep_assert_held(&th->lock);
-	if (th->nheld < VMB_TH_MAX_PKTS) {
-		h = &th->held[th->nheld++];
-		h->trans_id = pkt->trans_id;
-		h->length = min_t(u32, pkt->length, VMB_TH_DATA);
-		memcpy(h->data, pkt->data, h->length);
-	}
-}
-
-/* Take one held completion, the newest if @reverse, else the oldest. */
-static inline bool vmb_th_pop(struct vmb_th *th, bool reverse,
-			      struct vmb_th_held *h)
-{
-	unsigned long flags;
-	bool found = false;
-
-	spin_lock_irqsave(&th->lock, flags);
-	if (th->nheld > th->held_head) {
-		*h = reverse ? th->held[--th->nheld] : th->held[th->held_head++];
-		found = true;
-	}
-	if (th->nheld == th->held_head) {
-		th->nheld = 0;
-		th->held_head = 0;
-	}
-	spin_unlock_irqrestore(&th->lock, flags);
-	return found;
-}
-
-/* Complete every held transaction, last received first if @reverse. */
-static inline void vmb_th_release(struct vmb_th *th, bool reverse)
-{
-	struct vmb_th_held h;
-
-	while (vmb_th_pop(th, reverse, &h))
-		vmb_th_complete(th, h.trans_id, h.data, h.length);
-}
-
-static inline void vmb_th_work(struct work_struct *work)
-{
-	struct vmb_th *th = container_of(to_delayed_work(work), struct vmb_th,
-					 work);
-
-	vmb_th_release(th, th->model == VMB_TH_SHUFFLE);
-}
-
-static inline int vmb_th_host_open(struct vmbus_sim_device *dev)
-{
-	struct vmb_th *th = vmbus_sim_host_context(dev);
-
-	vmb_th_event(th, VMB_EV_HOST_OPEN);
-	return th->refuse_open;
-}
-
-static inline void vmb_th_host_close(struct vmbus_sim_device *dev)
-{
-	struct vmb_th *th = vmbus_sim_host_context(dev);
-
-	if (th->on_close)
-		th->on_close(th);
-	vmb_th_event(th, VMB_EV_HOST_CLOSE);
-}
-
-static inline void vmb_th_host_packet(struct vmbus_sim_device *dev,
-				      const struct vmbus_sim_packet *pkt)
-{
-	struct vmb_th *th = vmbus_sim_host_context(dev);
-	const void *reply = th->reply ? th->reply : pkt->data;
-	u32 reply_len = th->reply ? th->reply_len : pkt->length;
-	unsigned long flags;
-
-	bool wants = pkt->flags & VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED;
-
-	if (th->on_packet)
-		th->on_packet(th, pkt);
-	/* held before it shows as received: a test may release it at once */
-	spin_lock_irqsave(&th->lock, flags);
-	if (wants && (th->model == VMB_TH_DELAY || th->model == VMB_TH_HOLD ||
-		      th->model == VMB_TH_SHUFFLE))
-		vmb_th_hold(th, pkt);
-	if (th->npkts < VMB_TH_MAX_PKTS) {
-		struct vmb_th_pkt *p = &th->pkts[th->npkts++];
-
-		p->type = pkt->type;
-		p->flags = pkt->flags;
-		p->trans_id = pkt->trans_id;
-		p->length = pkt->length;
-		p->seq = 0;
-		memcpy(&p->seq, pkt->data, min_t(u32, pkt->length, sizeof(u64)));
-	}
-	spin_unlock_irqrestore(&th->lock, flags);
-	wake_up_all(&th->wq);
-
-	if (!wants)
-		return;
-
-	switch (th->model) {
-	case VMB_TH_ECHO:
-		vmb_th_complete(th, pkt->trans_id, reply, reply_len);
-		break;
-	case VMB_TH_SILENT:
-		break;
-	case VMB_TH_TWICE:
-		vmb_th_complete(th, pkt->trans_id, reply, reply_len);
-		vmb_th_complete(th, pkt->trans_id, reply, reply_len);
-		break;
-	case VMB_TH_UNKNOWN_IDS:
-		vmb_th_complete(th, 0, reply, reply_len);
-		vmb_th_complete(th, pkt->trans_id + 100000, reply, reply_len);
-		vmb_th_complete(th, U64_MAX, reply, reply_len);
-		vmb_th_complete(th, pkt->trans_id, reply, reply_len);
-		break;
-	case VMB_TH_DELAY:
-		schedule_delayed_work(&th->work, msecs_to_jiffies(th->delay_ms));
-		break;
-	case VMB_TH_HOLD:
-		break;
-	case VMB_TH_SHUFFLE:
-		if (READ_ONCE(th->nheld) - READ_ONCE(th->held_head) >= 7)
-			vmb_th_release(th, true);
-		else
-			mod_delayed_work(system_wq, &th->work, msecs_to_jiffies(5));
-		break;
-	case VMB_TH_RESCIND:
-		vmbus_sim_rescind(dev);
-		break;
-	}
-}
-
-static const struct vmbus_sim_host_ops vmb_th_host_ops = {
-	.open = vmb_th_host_open,
-	.close = vmb_th_host_close,
-	.packet = vmb_th_host_packet,
-};
-
-/* Host packets seen so far, and a copy of one. */
-static inline u32 vmb_th_npkts(struct vmb_th *th)
-{
-	return READ_ONCE(th->npkts);
-}
-
-static inline struct vmb_th_pkt vmb_th_pkt(struct vmb_th *th, u32 i)
-{
-	struct vmb_th_pkt p;
-	unsigned long flags;
-
-	spin_lock_irqsave(&th->lock, flags);
-	p = th->pkts[i];
-	spin_unlock_irqrestore(&th->lock, flags);
-	return p;
-}
-
-/* The guest driver. */
-
-static const struct hv_vmbus_device_id vmb_th_ids[] = {
-	{ .guid = VMB_TEST_CLASS },
-	{ },
-};
-
-static inline int vmb_th_probe(struct hv_device *dev,
-			       const struct hv_vmbus_device_id *id)
-{
-	struct vmb_th *th = vmb_th_current;
-
-	if (!th || !guid_equal(&dev->dev_instance, &th->instance))
-		return -ENODEV;
-	th->hv_dev = dev;
-	hv_set_drvdata(dev, th);
-	return 0;
-}
-
-static inline VMB_HV_REMOVE_RET vmb_th_remove(struct hv_device *dev)
-{
-	struct vmb_th *th = hv_get_drvdata(dev);
-
-	if (th->remove_gate)
-		wait_for_completion(th->remove_gate);
-	/* what a client driver does on a rescind */
-	if (th->disable_on_remove && th->ch)
-		VmbChannelDisable(th->ch);
-	vmb_th_event(th, VMB_EV_REMOVE);
-	WRITE_ONCE(th->removed, true);
-	wake_up_all(&th->wq);
-	return VMB_HV_REMOVE_DONE;
-}
-
-static struct hv_driver vmb_th_driver = {
-	.name = KBUILD_MODNAME,
-	.id_table = vmb_th_ids,
-	.probe = vmb_th_probe,
-	.remove = vmb_th_remove,
-};
-
-/*
- * No owner module: 6.1 runs a module's suites from the MODULE_STATE_COMING
- * notifier, before the module's sysfs object exists, and the driver core
- * would link the driver under it. The suite unregisters the driver before
- * the module can go, so nothing needs pinning.
- */
+#ifdef VMB_TEST_CLASS
+/* The suite_init of a test module: its driver, for its own class. */
 static inline int vmb_th_suite_init(struct kunit_suite *suite)
 {
-	return __vmbus_driver_register(&vmb_th_driver, NULL, NULL);
-}
+	const guid_t class = VMB_TEST_CLASS;
 
-static inline void vmb_th_suite_exit(struct kunit_suite *suite)
-{
-	vmbus_driver_unregister(&vmb_th_driver);
+	return vmb_th_register(suite, &class);
 }
+#endif
 
 /* State callbacks, recorded. */
+NTSTATUS vmb_th_opened(VMBCHANNEL ch);
+void vmb_th_started(VMBCHANNEL ch);
+void vmb_th_post_started(VMBCHANNEL ch);
+void vmb_th_suspend(VMBCHANNEL ch);
+void vmb_th_closed(VMBCHANNEL ch);
 
-static inline struct vmb_th *vmb_th_of(VMBCHANNEL ch)
-{
-	return VmbChannelGetPointer(ch);
-}
-
-static inline NTSTATUS vmb_th_opened(VMBCHANNEL ch)
-{
-	struct vmb_th *th = vmb_th_of(ch);
-
-	vmb_th_event(th, VMB_EV_OPENED);
-	return th->opened_status;
-}
-
-static inline void vmb_th_started(VMBCHANNEL ch)
-{
-	struct vmb_th *th = vmb_th_of(ch);
-
-	vmb_th_event(th, VMB_EV_STARTED);
-	if (th->on_started)
-		th->on_started(th);
-}
-
-static inline void vmb_th_post_started(VMBCHANNEL ch)
-{
-	struct vmb_th *th = vmb_th_of(ch);
-
-	vmb_th_event(th, VMB_EV_POST_STARTED);
-	if (th->on_post_started)
-		th->on_post_started(th);
-}
-
-static inline void vmb_th_suspend(VMBCHANNEL ch)
-{
-	vmb_th_event(vmb_th_of(ch), VMB_EV_SUSPEND);
-}
-
-static inline void vmb_th_closed(VMBCHANNEL ch)
-{
-	vmb_th_event(vmb_th_of(ch), VMB_EV_CLOSED);
-}
-
-static inline void vmb_th_set_callbacks(struct vmb_th *th)
-{
-	struct vmb_channel_state_change_callbacks cb;
-
-	VMB_CHANNEL_STATE_CHANGE_CALLBACKS_INIT(&cb);
-	cb.opened = vmb_th_opened;
-	cb.closed = vmb_th_closed;
-	cb.suspend = vmb_th_suspend;
-	cb.started = vmb_th_started;
-	cb.post_started = vmb_th_post_started;
-	KUNIT_ASSERT_EQ(th->test, VmbChannelInitSetStateChangeCallbacks(th->ch, &cb),
-			STATUS_SUCCESS);
-}
-
-/*
- * Offer a device, bind it, and allocate a Disabled channel on it with the
- * recording state callbacks set. Cleaned up by vmb_th_case_exit().
- */
-static inline struct vmb_th *vmb_th_setup(struct kunit *test,
-					  enum vmb_th_model model)
-{
-	struct vmbus_sim_device *sim;
-	struct vmb_th *th;
-
-	th = kunit_kzalloc(test, sizeof(*th), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, th);
-	th->pkts = kunit_kcalloc(test, VMB_TH_MAX_PKTS, sizeof(*th->pkts), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, th->pkts);
-	th->held = kunit_kcalloc(test, VMB_TH_MAX_PKTS, sizeof(*th->held), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, th->held);
-	th->test = test;
-	th->model = model;
-	th->delay_ms = 100;
-	th->disable_on_remove = true;
-	spin_lock_init(&th->lock);
-	INIT_DELAYED_WORK(&th->work, vmb_th_work);
-	init_waitqueue_head(&th->wq);
-	guid_gen(&th->instance);
-	test->priv = th;
-
-	vmb_th_current = th;
-	sim = vmbus_sim_offer(&vmb_th_ids[0].guid, &th->instance,
-			      &vmb_th_host_ops, th);
-	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(sim), "vmbus_sim_offer: %ld", PTR_ERR(sim));
-	th->sim = sim;
-	KUNIT_ASSERT_NOT_NULL(test, th->hv_dev);
-
-	KUNIT_ASSERT_EQ(test, VmbChannelAllocate(&th->hv_dev->device, false, &th->ch),
-			STATUS_SUCCESS);
-	VmbChannelSetPointer(th->ch, th);
-	vmb_th_set_callbacks(th);
-	return th;
-}
-
-/*
- * One-page rings fill after a few dozen packets. The maximum packet must
- * shrink with them: Enable refuses one that could never fit in the ring.
- */
-static inline void vmb_th_small_rings(struct vmb_th *th)
-{
-	KUNIT_ASSERT_EQ(th->test, VmbChannelInitSetMaximumPacketSize(th->ch, 1024),
-			STATUS_SUCCESS);
-	KUNIT_ASSERT_EQ(th->test, VmbClientChannelInitSetRingBufferPageCount(th->ch, 1, 1),
-			STATUS_SUCCESS);
-}
-
-static inline void vmb_th_enable(struct vmb_th *th)
-{
-	KUNIT_ASSERT_EQ(th->test, VmbChannelEnable(th->ch), STATUS_SUCCESS);
-}
-
-static inline void vmb_th_case_exit(struct kunit *test)
-{
-	struct vmb_th *th = test->priv;
-
-	unsigned int i;
-
-	if (!th)
-		return;
-	/* wake request threads before freeing what they use */
-	if (th->ch)
-		VmbChannelDisable(th->ch);
-	for (i = 0; i < th->nsyncs; i++)
-		wait_for_completion(&th->syncs[i]->exited);
-	if (th->ch)
-		VmbChannelCleanup(th->ch);
-	th->ch = NULL;
-	cancel_delayed_work_sync(&th->work);
-	if (th->sim)
-		vmbus_sim_destroy(th->sim);
-	cancel_delayed_work_sync(&th->work);
-	vmb_th_current = NULL;
-}
+struct vmb_th *vmb_th_setup(struct kunit *test, enum vmb_th_model model);
+void vmb_th_small_rings(struct vmb_th *th);
+void vmb_th_enable(struct vmb_th *th);
+void vmb_th_case_exit(struct kunit *test);
 
 /* Wait up to VMB_TH_WAIT for @cond, re-evaluated on every host event. */
 #define vmb_th_wait(th, cond) \
 	(wait_event_timeout((th)->wq, (cond), VMB_TH_WAIT) > 0)
 
-/* Completion routine trackers. */
-
-static inline void vmb_th_routine(VMBPACKET packet, NTSTATUS status,
-				  void *buffer, u32 length)
-{
-	struct vmb_tp *tp = VmbPacketGetPointer(packet);
-	struct vmb_th *th = tp->th;
-
-	tp->status = status;
-	tp->length = length;
-	tp->had_buffer = buffer;
-	if (buffer)
-		memcpy(tp->data, buffer, min_t(u32, length, VMB_TH_DATA));
-	tp->order = atomic_inc_return(&th->order);
-	if (status == STATUS_CANCELLED)
-		atomic_inc(&th->cancelled);
-	if (tp->free)
-		VmbPacketFree(packet);
-	atomic_inc(&tp->calls);
-	atomic_inc(&th->routines);
-	wake_up_all(&th->wq);
-}
-
-static inline struct vmb_tp *vmb_th_tracker(struct vmb_th *th, bool free)
-{
-	struct vmb_tp *tp = kunit_kzalloc(th->test, sizeof(*tp), GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(th->test, tp);
-	tp->th = th;
-	tp->free = free;
-	return tp;
-}
-
-/* Allocate a packet whose routine records into a new tracker and frees it. */
-static inline VMBPACKET vmb_th_packet(struct vmb_th *th, struct vmb_tp **tpp)
-{
-	VMBPACKET pkt = VmbPacketAllocate(th->ch);
-	struct vmb_tp *tp;
-
-	KUNIT_ASSERT_NOT_NULL(th->test, pkt);
-	tp = vmb_th_tracker(th, true);
-	VmbPacketSetPointer(pkt, tp);
-	VmbPacketSetCompletionRoutine(pkt, vmb_th_routine);
-	*tpp = tp;
-	return pkt;
-}
-
-/* Send @seq as an 8-byte payload on a new tracked packet. */
-static inline NTSTATUS vmb_th_send_seq(struct vmb_th *th, u64 seq, u32 flags,
-				       struct vmb_tp **tpp)
-{
-	VMBPACKET pkt = vmb_th_packet(th, tpp);
-
-	return VmbPacketSend(pkt, &seq, sizeof(seq), NULL, flags);
-}
-
 /*
- * Pause the host and send non-transaction packets until one stays queued
- * (its routine did not run before VmbPacketSend() returned). Returns how
- * many were sent; the last one is the first queued.
+ * A negative check: wait for @cond, the event that would prove the check
+ * wrong, and whether it stayed away. @cond is re-evaluated on every event
+ * that wakes th->wq (a host packet, a completion routine, a delivery), so a
+ * wrong guest fails at once; a right one leaves nothing to wait for, so the
+ * wait ends after VMB_TH_QUIET, time enough for the guest's tasklets and
+ * work items to act on what the host did.
  */
-static inline u32 vmb_th_fill_ring(struct vmb_th *th, u64 first_seq,
-				   struct vmb_tp **last)
-{
-	struct vmb_tp *tp = NULL;
-	u32 n = 0;
+#define VMB_TH_QUIET		msecs_to_jiffies(50)
+#define vmb_th_quiet(th, cond) \
+	(wait_event_timeout((th)->wq, (cond), VMB_TH_QUIET) == 0)
 
-	vmbus_sim_pause_host(th->sim, true);
-	do {
-		KUNIT_ASSERT_EQ(th->test,
-				vmb_th_send_seq(th, first_seq + n, 0, &tp),
-				STATUS_SUCCESS);
-		n++;
-		KUNIT_ASSERT_LT(th->test, n, (u32)VMB_TH_MAX_PKTS);
-	} while (atomic_read(&tp->calls));
-	*last = tp;
-	return n;
-}
+/* Completion routine trackers. */
+void vmb_th_routine(VMBPACKET packet, NTSTATUS status, void *buffer, u32 length);
+struct vmb_tp *vmb_th_tracker(struct vmb_th *th, bool free);
+VMBPACKET vmb_th_packet(struct vmb_th *th, struct vmb_tp **tpp);
+NTSTATUS vmb_th_send_seq(struct vmb_th *th, u64 seq, u32 flags, struct vmb_tp **tpp);
+u32 vmb_th_fill_ring(struct vmb_th *th, u64 first_seq, struct vmb_tp **last);
 
 /* Synchronous requests from a thread of their own. */
-
-static inline int vmb_th_sync_fn(void *arg)
-{
-	struct vmb_th_sync *s = arg;
-
-	s->status = VmbChannelSendSynchronousRequest(s->th->ch, &s->payload,
-						     sizeof(s->payload), NULL,
-						     s->flags, s->buffer, &s->size,
-						     s->forever ? NULL : &s->timeout);
-	complete(&s->done);
-	/* never returns to module text, which may be unloaded next */
-	kthread_complete_and_exit(&s->exited, 0);
-}
-
-static inline struct vmb_th_sync *vmb_th_sync_start(struct vmb_th *th,
-						    u32 flags, const s64 *timeout)
-{
-	struct vmb_th_sync *s = kunit_kzalloc(th->test, sizeof(*s), GFP_KERNEL);
-	struct task_struct *task;
-
-	KUNIT_ASSERT_NOT_NULL(th->test, s);
-	KUNIT_ASSERT_LT(th->test, th->nsyncs, ARRAY_SIZE(th->syncs));
-	s->th = th;
-	s->flags = flags;
-	s->payload = 0x5359434e;
-	s->forever = !timeout;
-	if (timeout)
-		s->timeout = *timeout;
-	s->size = sizeof(s->buffer);
-	init_completion(&s->done);
-	init_completion(&s->exited);
-	task = kthread_run(vmb_th_sync_fn, s, "vmb_th_sync");
-	KUNIT_ASSERT_FALSE(th->test, IS_ERR(task));
-	th->syncs[th->nsyncs++] = s;
-	return s;
-}
+struct vmb_th_sync *vmb_th_sync_start(struct vmb_th *th, u32 flags, const s64 *timeout);
 
 #endif /* _VMB_TEST_HOST_H */

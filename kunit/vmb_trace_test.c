@@ -271,6 +271,11 @@ static void send_and_completion_traced(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, c[1].trans_id, wire_id);
 	KUNIT_EXPECT_EQ(test, c[1].status, STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, c[1].length, 8u);
+
+	/* the counters tell the same story as the events */
+	KUNIT_EXPECT_EQ(test, vmb_rc_stat(th, packets_sent), 2ull);
+	KUNIT_EXPECT_EQ(test, vmb_rc_stat(th, transactions), 1ull);
+	KUNIT_EXPECT_EQ(test, vmb_rc_stat(th, completions_received), 1ull);
 }
 
 static void queued_send_traced_when_queued_and_when_written(struct kunit *test)
@@ -345,6 +350,10 @@ static void delivery_traced(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, d[1].trans_id, 0ull);
 	KUNIT_EXPECT_EQ(test, d[1].length, 8u);
 	KUNIT_EXPECT_FALSE(test, d[1].requested);
+
+	/* one event per ProcessPacket call, as counted */
+	KUNIT_EXPECT_EQ(test, vmb_rc_stat(th, process_packet_calls), 2ull);
+	KUNIT_EXPECT_EQ(test, vmb_rc_stat(th, packets_delivered), 2ull);
 }
 
 /*

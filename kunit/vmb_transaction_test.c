@@ -36,7 +36,11 @@ static void completions_match_their_packets(struct kunit *test)
 	}
 }
 
-/* Settle: the host is idle and the guest had time to read its ring. */
+/*
+ * Settle: the host is idle and the guest had time to read its ring. For
+ * checks that a completion was dropped, which leaves no event to wait for:
+ * a sleep is the only way (vmb_rc_settle()).
+ */
 static void settle(struct vmb_th *th)
 {
 	vmbus_sim_flush_host(th->sim);

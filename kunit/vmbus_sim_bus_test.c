@@ -3,7 +3,7 @@
  * KUnit tests of the simulator's bus: what probe sees of the offer, binding
  * by class GUID and by new_id, and the order of probe, open, remove and
  * close on rescind, destroy, driver unregistration and refused or rescinded
- * opens (RING-PROTOCOL.md 4.2, 4.3, 4.7).
+ * opens (Documentation/ring-protocol.rst, "Rescind").
  */
 #include <kunit/test.h>
 #include <linux/device.h>
@@ -264,7 +264,7 @@ static void host_refuses_open(struct kunit *test)
 	EVENTS(t, SIMT_PROBE, SIMT_HOST_OPEN, SIMT_PROBE, SIMT_HOST_OPEN);
 }
 
-/* A rescind while vmbus_open() waits for the host: -ENODEV (7 D1). */
+/* A rescind while vmbus_open() waits for the host: -ENODEV. */
 static void rescind_during_open(struct kunit *test)
 {
 	struct simt *t = test->priv;

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit tests of the simulator's channel API: request ids and their
- * exhaustion (RING-PROTOCOL.md 7 C1, C2), the receive functions' return
- * codes (7 G1), max_pkt_size, GPA-direct external data and GPADLs read back
- * by the host through the page numbers the guest described, and close.
+ * KUnit tests of the simulator's channel API: request ids and their exhaustion,
+ * the receive functions' return codes, max_pkt_size, GPA-direct external data
+ * and GPADLs read back by the host through the page numbers the guest
+ * described, and close.
  */
 #include <kunit/test.h>
 #include <linux/hyperv.h>
@@ -52,13 +52,13 @@ static void request_ids_exhaust(struct kunit *test)
 	simt_start(t);
 	vmbus_sim_pause_host(t->sim, true);
 
-	/* ids are slot + 1: 0 is the host's unsolicited id (7 C1) */
+	/* ids are slot + 1: 0 is the host's unsolicited id */
 	for (i = 0; i < 4; i++) {
 		KUNIT_ASSERT_EQ(test, send_req(t, 0x1000 + i, &id), 0);
 		KUNIT_EXPECT_EQ(test, id, i + 1);
 	}
 
-	/* no slot left: -EAGAIN, and nothing reaches the ring (7 C2) */
+	/* no slot left: -EAGAIN, and nothing reaches the ring */
 	windex = t->chan->outbound.ring_buffer->write_index;
 	KUNIT_EXPECT_EQ(test, send_req(t, 0x1004, &id), -EAGAIN);
 	KUNIT_EXPECT_EQ(test, t->chan->outbound.ring_buffer->write_index, windex);
@@ -80,7 +80,7 @@ static void request_ids_exhaust(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vmbus_request_addr(t->chan, 2), 0x1005);
 	KUNIT_EXPECT_EQ(test, vmbus_request_addr(t->chan, 2), VMBUS_RQST_ERROR);
 
-	/* a late completion for a reused slot does not free it (7 C3) */
+	/* a late completion for a reused slot does not free it */
 	KUNIT_EXPECT_EQ(test, vmbus_request_addr_match(t->chan, 3, 0xdead), 0x1002);
 	KUNIT_EXPECT_EQ(test, vmbus_request_addr(t->chan, 3), 0x1002);
 
@@ -123,7 +123,7 @@ static void recvpacket_return_codes(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, vmbus_sim_send(t->sim, VM_PKT_DATA_INBAND, 0, 9, payload,
 					     sizeof(payload)), 0);
-	/* too small: the size needed, and the packet stays (7 G1) */
+	/* too small: the size needed, and the packet stays */
 	KUNIT_EXPECT_EQ(test, vmbus_recvpacket(t->chan, buf, 8, &actual, &id), -ENOBUFS);
 	KUNIT_EXPECT_EQ(test, actual, 24);
 	KUNIT_EXPECT_EQ(test, id, 9);
@@ -277,7 +277,7 @@ static void gpa_direct_read_back(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, simt_stats(t).protocol_errors, 0);
 }
 
-/* A range with a byte_offset beyond the page is not delivered (7 B5). */
+/* A range with a byte_offset beyond the page is not delivered. */
 static void gpa_direct_bad_range(struct kunit *test)
 {
 	struct simt *t = test->priv;

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests of the simulator's rings: the byte layout against the
- * <linux/hyperv.h> structs and the worked example of RING-PROTOCOL.md 2.4,
- * wrap-around at every 8-byte offset in both directions, the exactly-full
- * rule on both sides, and hostile packets as the guest iterator sees them.
+ * <linux/hyperv.h> structs and the worked example of
+ * Documentation/ring-protocol.rst, wrap-around at every 8-byte offset in both
+ * directions, the exactly-full rule on both sides, and hostile packets as the
+ * guest iterator sees them.
  */
 #include <kunit/test.h>
 #include <linux/hyperv.h>
@@ -30,7 +31,7 @@ static u8 *in_ring(struct simt *t)
 	return hv_get_ring_buffer(&t->chan->inbound);
 }
 
-/* The header page fields where <linux/hyperv.h> and RING-PROTOCOL.md 1.2 put them. */
+/* The header page fields where <linux/hyperv.h> puts them. */
 static void ring_header_layout(struct kunit *test)
 {
 	struct simt *t = test->priv;
@@ -84,7 +85,7 @@ static void ring_header_layout(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, chan->state, CHANNEL_OPENED_STATE);
 }
 
-/* RING-PROTOCOL.md 2.4: "hello" with flags 1 and id T written at 0x100. */
+/* The worked example: "hello" with flags 1 and id T written at 0x100. */
 static const u8 hello_packet[] = {
 	0x06, 0x00, 0x02, 0x00, 0x03, 0x00, 0x01, 0x00,
 	0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11,
@@ -333,7 +334,7 @@ static void hostile_raw_packet(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->chan->inbound.ring_buffer->read_index, 0);
 }
 
-/* 6.12.117 refuses to write when the host corrupted the indices (7 B1). */
+/* 6.12.117 refuses to write when the host corrupted the indices. */
 static void corrupt_read_index(struct kunit *test)
 {
 #ifdef VMB_HV_RING_WRITE_CHECKS_INDICES

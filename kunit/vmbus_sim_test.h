@@ -293,6 +293,19 @@ static inline struct vmbus_sim_stats simt_stats(struct simt *t)
 }
 
 /* Wait until the channel callback ran @n times; false after SIMT_TIMEOUT. */
+/*
+ * Whether the callback count stays at @n for 20 ms: a negative check that
+ * ends as soon as another callback would prove it wrong.
+ */
+static inline bool simt_no_more_callbacks(struct simt *t, int n)
+{
+	unsigned long end = jiffies + msecs_to_jiffies(20);
+
+	while (atomic_read(&t->callbacks) == n && time_before(jiffies, end))
+		usleep_range(500, 1000);
+	return atomic_read(&t->callbacks) == n;
+}
+
 static inline bool simt_wait_callbacks(struct simt *t, int n)
 {
 	unsigned long end = jiffies + SIMT_TIMEOUT;

@@ -7,7 +7,8 @@
 # channel) and OUT_DIR/qemu-TAG.rc (QEMU's exit status, 124 on timeout).
 #
 # Modules under test: every .ko outside kunit/ (and outside TESTDIR) in
-# OBJ_DIR, loaded in dependency order. Test modules: kunit/*_test.ko (or, with
+# OBJ_DIR, and the test modules' fixture (kunit/helpers/), loaded in
+# dependency order. Test modules: kunit/*_test.ko (or, with
 # FIXTURES=1, kunit/fixtures/*.ko; or TESTDIR/*.ko) whose name matches the
 # glob $T, each loaded alone with its kernel log sent to the result channel.
 # Environment: T (glob, default *), BOOT_TIMEOUT (s), EXTRA_CMDLINE,
@@ -42,7 +43,8 @@ chmod 755 "$root/init"
 declare -A path=()
 while IFS= read -r ko; do
 	path[$(basename "$ko" .ko)]=$ko
-done < <(find "$obj" -name '*.ko' ! -path '*/kunit/*' ! -path "$testdir/*" | sort)
+done < <(find "$obj" -name '*.ko' \( -path '*/kunit/helpers/*' -o \
+	\( ! -path '*/kunit/*' ! -path "$testdir/*" \) \) | sort)
 order=() placed=" "
 while [ ${#order[@]} -lt ${#path[@]} ]; do
 	progress=0

@@ -25,7 +25,7 @@ sources=$(cd "$TOP" && git ls-files --cached --others --exclude-standard -- \
 	'drivers/*.[ch]' 'include/*.h' 'kunit/*.[ch]' 'samples/*.[ch]' 'bench/*.[ch]' | sort)
 [ -n "$sources" ] || bad "[checkpatch] no sources found (not a git checkout?)"
 
-# checkpatch: CAMELCASE is the one check we ignore (the KMCL names, STYLE.md);
+# checkpatch: CAMELCASE is the one check we ignore (the KMCL names keep Windows' spelling);
 # the compat header is the one place that tests LINUX_VERSION_CODE.
 spelling=$(python3 -c 'import codespell_lib, os; print(os.path.join(os.path.dirname(codespell_lib.__file__), "data", "dictionary.txt"))' 2>/dev/null)
 cp_log=$out/checkpatch.log

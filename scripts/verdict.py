@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Judge one test boot (DESIGN.md, "Tests": the verdict).
+"""Judge one test boot (Documentation/testing.rst, "The verdict").
 
 verdict.py KERNEL_SRC OUT_DIR TAG [TIMEOUT_S]
 

@@ -378,6 +378,46 @@ static struct vmb_bind_class *new_class(const guid_t *class)
 	return cls;
 }
 
+/*
+ * @ch joins the class it targets (*@out), made if new, and waits on it.
+ * Sets *@do_register when this caller is to register the class's driver.
+ */
+static NTSTATUS join_class(struct vmb_channel *ch, struct vmb_bind_class **out,
+			   bool *do_register)
+{
+	struct vmb_bind_class *cls;
+	bool fresh = false;
+	const char *by;
+
+	lockdep_assert_held(&vmb_bind_reg_mutex);
+
+	cls = find_class(&ch->pnp.class);
+	if (!cls) {
+		by = claimed_by(&ch->pnp.class);
+		if (by) {
+			pr_err("vmbkmcl: class %pUl is claimed by driver %s\n", &ch->pnp.class, by);
+			return STATUS_DEVICE_BUSY;
+		}
+		cls = new_class(&ch->pnp.class);
+		if (!cls)
+			return STATUS_INSUFFICIENT_RESOURCES;
+		fresh = true;
+	}
+	/* waiting before the driver comes: its probe of a present offer opens it */
+	mutex_lock(&vmb_bind_mutex);
+	if (fresh)
+		list_add_tail(&cls->link, &vmb_bind_classes);
+	cls->users++;
+	ch->bind_class = cls;
+	list_add_tail(&ch->bind_link, &cls->waiting);
+	/* also after an earlier channel's registration failed */
+	*do_register = !cls->registered && !cls->registering;
+	cls->registering = *do_register;
+	mutex_unlock(&vmb_bind_mutex);
+	*out = cls;
+	return STATUS_SUCCESS;
+}
+
 /**
  * vmb_bind_start() - an enabled bindable channel starts waiting for its offer
  * @ch: the channel, with its target set
@@ -397,39 +437,15 @@ static struct vmb_bind_class *new_class(const guid_t *class)
 NTSTATUS vmb_bind_start(struct vmb_channel *ch)
 {
 	struct vmb_bind_class *cls;
-	bool fresh = false, do_register;
-	const char *by;
+	bool do_register = false;
+	NTSTATUS status;
 	int ret;
 
 	mutex_lock(&vmb_bind_reg_mutex);
-	cls = find_class(&ch->pnp.class);
-	if (!cls) {
-		by = claimed_by(&ch->pnp.class);
-		if (by) {
-			mutex_unlock(&vmb_bind_reg_mutex);
-			pr_err("vmbkmcl: class %pUl is claimed by driver %s\n", &ch->pnp.class, by);
-			return STATUS_DEVICE_BUSY;
-		}
-		cls = new_class(&ch->pnp.class);
-		if (!cls) {
-			mutex_unlock(&vmb_bind_reg_mutex);
-			return STATUS_INSUFFICIENT_RESOURCES;
-		}
-		fresh = true;
-	}
-	/* waiting before the driver comes: its probe of a present offer opens it */
-	mutex_lock(&vmb_bind_mutex);
-	if (fresh)
-		list_add_tail(&cls->link, &vmb_bind_classes);
-	cls->users++;
-	ch->bind_class = cls;
-	list_add_tail(&ch->bind_link, &cls->waiting);
-	/* also after an earlier channel's registration failed */
-	do_register = !cls->registered && !cls->registering;
-	cls->registering = do_register;
-	mutex_unlock(&vmb_bind_mutex);
+	status = join_class(ch, &cls, &do_register);
 	mutex_unlock(&vmb_bind_reg_mutex);
-
+	if (!NT_SUCCESS(status))
+		return status;
 	if (!do_register) {
 		vmb_bind_dispatch();
 		return STATUS_SUCCESS;

@@ -3,7 +3,7 @@
  * Channel objects: allocation, Init* configuration, Enable, Disable,
  * Cleanup and the accessors.
  *
- * State model (KMCL-SEMANTICS.md 5.7), client side:
+ * State model (Documentation/kmcl-semantics.rst), client side:
  *
  *   Disabled --Enable--> vmbus_open, Opened, Started, incoming on,
  *                        PostStarted: enabled and open
@@ -264,8 +264,8 @@ static void close_channel(struct vmb_channel *ch, bool call_closed)
 
 static bool fits_ring(struct vmb_channel *ch)
 {
-	u64 packet = sizeof(struct vmpacket_descriptor) +
-		     ALIGN(ch->max_packet_size, sizeof(u64)) + sizeof(u64);
+	u64 packet = vmb_packet_ring_bytes(sizeof(struct vmpacket_descriptor),
+					   ch->max_packet_size);
 
 	/* hv_ringbuffer_write() needs one byte more than the packet */
 	return packet < (u64)ch->outgoing_pages * HV_HYP_PAGE_SIZE;
@@ -380,6 +380,7 @@ NTSTATUS vmb_channel_attach(struct vmb_channel *ch, struct hv_device *hv_dev)
 {
 	NTSTATUS status;
 
+	device_lock_assert(&hv_dev->device);
 	mutex_lock(&ch->state_mutex);
 	ch->parent = get_device(&hv_dev->device);
 	WRITE_ONCE(ch->hv_dev, hv_dev);
@@ -492,7 +493,7 @@ static bool vmb_rings_fit(u32 incoming_pages, u32 outgoing_pages)
 	return in + out <= VMB_MAX_RING_ALLOC;
 }
 
-/* Init* are legal only while Disabled (KMCL-SEMANTICS.md 6). */
+/* Init* are legal only while Disabled; else STATUS_INVALID_PARAMETER_1. */
 static NTSTATUS init_begin(struct vmb_channel *ch)
 {
 	might_sleep();
@@ -559,8 +560,8 @@ NTSTATUS VmbClientChannelInitSetRingBufferPageCount(VMBCHANNEL channel,
 	if (!outgoing_pages || outgoing_pages > VMB_MAX_RING_PAGES ||
 	    !vmb_rings_fit(incoming_pages, outgoing_pages))
 		return init_end(channel, STATUS_INVALID_PARAMETER_3);
-	channel->incoming_pages = incoming_pages;
-	channel->outgoing_pages = outgoing_pages;
+	WRITE_ONCE(channel->incoming_pages, incoming_pages);
+	WRITE_ONCE(channel->outgoing_pages, outgoing_pages);
 	return init_end(channel, STATUS_SUCCESS);
 }
 EXPORT_SYMBOL_GPL(VmbClientChannelInitSetRingBufferPageCount);
@@ -573,7 +574,7 @@ NTSTATUS VmbChannelInitSetClientContextSize(VMBCHANNEL channel, u32 size)
 		return status;
 	if (size > VMB_MAX_CLIENT_CONTEXT)
 		return init_end(channel, STATUS_INVALID_PARAMETER_2);
-	channel->client_context_size = size;
+	WRITE_ONCE(channel->client_context_size, size);
 	return init_end(channel, STATUS_SUCCESS);
 }
 EXPORT_SYMBOL_GPL(VmbChannelInitSetClientContextSize);
@@ -639,7 +640,7 @@ NTSTATUS VmbChannelInitSetFlags(VMBCHANNEL channel, u32 flags)
 		return status;
 	if (flags & ~VMBUS_CHANNEL_INIT_FLAGS)
 		return init_end(channel, STATUS_INVALID_PARAMETER_2);
-	channel->init_flags = flags;
+	WRITE_ONCE(channel->init_flags, flags);
 	return init_end(channel, STATUS_SUCCESS);
 }
 EXPORT_SYMBOL_GPL(VmbChannelInitSetFlags);

@@ -2,6 +2,34 @@
 /*
  * The channel object: configuration, state and the locks every other part
  * of the library works under.
+ *
+ * Locks, outermost first; a lock is only ever taken with those above it
+ * held, never the other way round:
+ *
+ *   state_mutex       Enable, Disable, Pause, Start, Cleanup, every Init*
+ *                     and the state callbacks (bind.c: inside an offer's
+ *                     device lock, outside vmb_bind_mutex)
+ *   gpadl_mutex       the channel's GPADLs; Opened and Closed may create
+ *                     and tear them down while state_mutex is held
+ *   rx_lock           the one reader of the incoming ring (softirq, or _bh
+ *                     in process context); ProcessPacket runs under it in
+ *                     softirq mode, so whatever a client may call from
+ *                     there nests inside it
+ *   lock              the channel lock: the send side (irqsave; the send
+ *                     and completion queues, in-flight transactions, open)
+ *   hv_vmbus's outbound.ring_lock (and its requestor lock), taken by
+ *                     vmbus_sendpacket*() under lock; hv_vmbus calls
+ *                     vmb_transaction_next_id() with it held
+ *
+ * and, beside that chain, leaf spinlocks under which nothing else is taken:
+ * rx.retire_lock (rx_outstanding reaching zero, and its waiters; taken
+ * under state_mutex or rx_lock, never under lock), rx.defer_lock (the
+ * deferred list), rx.xfer_lock (the transfer-page sets; under rx_lock or
+ * gpadl_mutex).
+ *
+ * Two channels' state_mutexes never nest (lockdep would see one class
+ * nest in itself): a state callback calls no state function of any
+ * channel.
  */
 #ifndef _VMB_CHANNEL_H
 #define _VMB_CHANNEL_H
@@ -148,6 +176,16 @@ struct vmb_channel {
 
 	struct vmb_obs obs;		/* id, label, state, counters: obs.h */
 };
+
+/*
+ * Ring bytes one packet takes: @header bytes (the descriptor and any header
+ * of its type, a multiple of 8) and @payload bytes, padded to 8 bytes, and
+ * the 8-byte trailer. A write needs more free bytes than this.
+ */
+static inline u32 vmb_packet_ring_bytes(u32 header, u32 payload)
+{
+	return ALIGN(header + payload, sizeof(u64)) + sizeof(u64);
+}
 
 /*
  * Whether the offer is gone: rescinded while the channel was closed (for a

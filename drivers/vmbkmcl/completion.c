@@ -4,20 +4,20 @@
  * completes it, and the VM_PKT_COMP packet that answers it.
  *
  * hv_pkt_iter_first() copies each packet into one buffer per channel that the
- * next packet overwrites, but KMCL lets a client keep a packet's payload
- * until it completes it, from any context, much later (KMCL-SEMANTICS.md
- * 5.4). So every packet lands in an object of its own: the reader points
- * hv_vmbus's copy buffer at the packet room of a free object for the length
- * of a pass (receive.c), so that hv_vmbus's one copy out of the ring is the
- * only one, and the object that received a packet goes to the client with
- * it. The host cannot reach that copy. An object the client completed
- * within ProcessPacket is the reader's again and receives the next packet.
- * That spare is as large as hv_vmbus's copy buffer; a packet the client is
- * expected to keep moves, when small, into an object of its payload's size
- * (validate.c), so that kept packets do not hold memory sized for the
- * largest one. Each object: the packet room, then the client context
- * (VmbChannelInitSetClientContextSize()). External data is described by an
- * MDL built when the packet is read.
+ * next packet overwrites, but KMCL lets a client keep a packet's payload until
+ * it completes it, from any context, much later
+ * (Documentation/kmcl-semantics.rst). So every packet lands in an object of its
+ * own: the reader points hv_vmbus's copy buffer at the packet room of a free
+ * object for the length of a pass (receive.c), so that hv_vmbus's one copy out
+ * of the ring is the only one, and the object that received a packet goes to
+ * the client with it. The host cannot reach that copy. An object the client
+ * completed within ProcessPacket is the reader's again and receives the next
+ * packet. That spare is as large as hv_vmbus's copy buffer; a packet the client
+ * is expected to keep moves, when small, into an object of its payload's size
+ * (validate.c), so that kept packets do not hold memory sized for the largest
+ * one. Each object: the packet room, then the client context
+ * (VmbChannelInitSetClientContextSize()). External data is described by an MDL
+ * built when the packet is read.
  *
  * VmbChannelPacketComplete() returns nothing, so it cannot report a full
  * ring: when the completion does not fit, its payload is copied into the
@@ -170,7 +170,7 @@ void vmb_completion_free(struct vmb_packet_completion *pc)
 	kvfree(pc);
 }
 
-void vmb_completion_put(struct vmb_packet_completion *pc)
+static void vmb_completion_put(struct vmb_packet_completion *pc)
 {
 	if (refcount_dec_and_test(&pc->refs))
 		vmb_completion_free(pc);
@@ -192,7 +192,7 @@ bool vmb_completion_deliver(struct vmb_channel *ch, struct vmb_packet_completion
 	refcount_inc(&pc->refs);
 	pc->defer = false;
 	WRITE_ONCE(pc->in_call, true);
-	atomic64_inc(&ch->rx.stats.delivered);
+	atomic64_inc(&ch->obs.n.process_packet_calls);
 	trace_vmb_delivery(ch, pc);
 	ch->process_packet(ch, pc, pc->payload, pc->length, pc->flags);
 	WRITE_ONCE(pc->in_call, false);
@@ -206,13 +206,12 @@ bool vmb_completion_deliver(struct vmb_channel *ch, struct vmb_packet_completion
 /* Ring bytes of a completion with @length payload bytes, trailer included. */
 static u32 comp_ring_bytes(u32 length)
 {
-	return sizeof(struct vmpacket_descriptor) + ALIGN(length, sizeof(u64)) +
-	       sizeof(u64);
+	return vmb_packet_ring_bytes(sizeof(struct vmpacket_descriptor), length);
 }
 
 /*
  * hv_vmbus takes no request id for flags 0, so @trans_id goes on the wire
- * as it is: the host's own id, echoed (RING-PROTOCOL.md 2.7).
+ * as it is: the host's own id, echoed (Documentation/ring-protocol.rst).
  */
 static int write_completion(struct vmb_channel *ch, u64 trans_id,
 			    const void *buffer, u32 length)
@@ -230,10 +229,11 @@ static int write_completion(struct vmb_channel *ch, u64 trans_id,
 	/*
 	 * Ask for a signal once there is room, unless the send queue asked
 	 * already (its signal drains us too); then look again, for a host
-	 * that drained the ring before it could see the request (pitfall A1).
+	 * that drained the ring before it could see the request (the lost
+	 * wake-up of Documentation/ring-protocol.rst, "Flow control").
 	 */
 	WRITE_ONCE(ch->rx.comp_armed, true);
-	/* armed before the host can see the size: vmb_completion_resume() */
+	/* armed before the host sees the size: vmb_completion_flush_if_armed() */
 	smp_wmb();
 	if (!ch->pending_send_armed)
 		set_channel_pending_send_size(ch->chan, comp_ring_bytes(length));
@@ -242,7 +242,7 @@ static int write_completion(struct vmb_channel *ch, u64 trans_id,
 	ret = vmbus_sendpacket(ch->chan, data, length, trans_id, VM_PKT_COMP, 0);
 out:
 	if (!ret)
-		atomic64_inc(&ch->rx.stats.comp_sent);
+		vmb_count(&ch->obs.n.completions_sent);
 	return ret;
 }
 
@@ -260,7 +260,7 @@ static void comp_disarm(struct vmb_channel *ch)
 
 static void comp_failed(struct vmb_channel *ch, int ret)
 {
-	atomic64_inc(&ch->rx.stats.comp_dropped);
+	atomic64_inc(&ch->obs.n.completions_not_sent);
 	/* -ENODEV: rescinded; -EIO: the host corrupted the ring indices */
 	dev_warn_ratelimited(vmb_channel_dev(ch),
 			     "vmbkmcl: completion not sent (%d)\n", ret);
@@ -286,7 +286,7 @@ static void send_completion(struct vmb_channel *ch, struct vmb_packet_completion
 	spin_lock_irqsave(&ch->lock, flags);
 	if (!ch->open) {
 		spin_unlock_irqrestore(&ch->lock, flags);
-		atomic64_inc(&ch->rx.stats.comp_dropped);
+		atomic64_inc(&ch->obs.n.completions_not_sent);
 		return;
 	}
 	/* completions keep their order: none overtakes a queued one */
@@ -315,7 +315,7 @@ static void send_completion(struct vmb_channel *ch, struct vmb_packet_completion
 	pc->comp_length = length;
 	refcount_inc(&pc->refs);
 	list_add_tail(&pc->link, &ch->rx.comp_queue);
-	atomic64_inc(&ch->rx.stats.comp_queued);
+	vmb_count(&ch->obs.n.completions_queued);
 	spin_unlock_irqrestore(&ch->lock, flags);
 
 	mod_delayed_work(system_wq, &ch->rx.retry, COMP_POLL);
@@ -360,7 +360,7 @@ void vmb_completion_flush(struct vmb_channel *ch)
 }
 
 /**
- * vmb_completion_resume() - vmb_completion_flush() if completions may wait
+ * vmb_completion_flush_if_armed() - vmb_completion_flush() if any may wait
  * @ch: the channel
  *
  * For the channel callback; cheap when nothing waits. A completion queues
@@ -371,7 +371,7 @@ void vmb_completion_flush(struct vmb_channel *ch)
  *
  * Context: any; takes ch->lock if completions may wait.
  */
-void vmb_completion_resume(struct vmb_channel *ch)
+void vmb_completion_flush_if_armed(struct vmb_channel *ch)
 {
 	if (READ_ONCE(ch->rx.comp_armed))
 		vmb_completion_flush(ch);
@@ -422,7 +422,7 @@ void vmb_completion_drop_queued(struct vmb_channel *ch)
 	list_for_each_entry_safe(pc, tmp, &dropped, link) {
 		list_del_init(&pc->link);
 		comp_data_free(pc);
-		atomic64_inc(&ch->rx.stats.comp_dropped);
+		atomic64_inc(&ch->obs.n.completions_not_sent);
 		vmb_completion_put(pc);
 	}
 }
@@ -461,7 +461,7 @@ void VmbChannelPacketFail(VMBPACKETCOMPLETION packet)
 				    "vmbkmcl: client failed a packet: incoming delivery stopped until disable\n");
 	/* the reader looks at it before every packet, under rx_lock */
 	WRITE_ONCE(ch->rx.failed, true);
-	atomic64_inc(&ch->obs.failed);
+	atomic64_inc(&ch->obs.n.packets_failed);
 	retire(packet);
 }
 EXPORT_SYMBOL_GPL(VmbChannelPacketFail);

@@ -64,7 +64,7 @@ static int state_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(state);
 
-/* Changed only while Disabled, one word at a time: READ_ONCE() each. */
+/* Written with WRITE_ONCE() while Disabled, one word at a time: READ_ONCE() each. */
 static int config_show(struct seq_file *m, void *v)
 {
 	struct vmb_channel *ch = m->private;
@@ -185,39 +185,34 @@ DEFINE_SHOW_ATTRIBUTE(queue);
 
 static int counters_show(struct seq_file *m, void *v)
 {
-	struct vmb_channel *ch = m->private;
-	const struct vmb_counters *n = &ch->obs.n;
-	struct vmb_rx_stats *s = &ch->rx.stats;
-	u64 failed, retired;
+	struct vmb_counter_values n;
 
-	/* failed first: a failed packet is counted there before it retires */
-	failed = atomic64_read(&ch->obs.failed);
-	retired = READ_ONCE(n->retired);
-
-	seq_printf(m, "packets_sent: %llu\n", READ_ONCE(n->sent));
-	seq_printf(m, "packets_queued: %llu\n", READ_ONCE(n->queued));
-	seq_printf(m, "ring_full: %llu\n", READ_ONCE(n->ring_full));
-	seq_printf(m, "send_errors: %llu\n", READ_ONCE(n->send_errors));
-	seq_printf(m, "transactions: %llu\n", READ_ONCE(n->transactions));
-	seq_printf(m, "completions_received: %llu\n", READ_ONCE(n->completed));
-	seq_printf(m, "cancelled: %llu\n", READ_ONCE(n->cancelled));
-	seq_printf(m, "abandoned: %llu\n", READ_ONCE(n->abandoned));
-	seq_printf(m, "late_completions_dropped: %llu\n", READ_ONCE(n->late));
-	seq_printf(m, "unknown_completions_dropped: %llu\n", READ_ONCE(n->unknown));
-	seq_printf(m, "packets_delivered: %llu\n", READ_ONCE(n->taken));
-	seq_printf(m, "process_packet_calls: %llu\n", (u64)atomic64_read(&s->delivered));
-	seq_printf(m, "packets_completed: %llu\n", retired - min(failed, retired));
-	seq_printf(m, "packets_failed: %llu\n", failed);
-	seq_printf(m, "host_packets_rejected: %llu\n", (u64)atomic64_read(&s->dropped));
-	seq_printf(m, "completions_sent: %llu\n", (u64)atomic64_read(&s->comp_sent));
-	seq_printf(m, "completions_queued: %llu\n", (u64)atomic64_read(&s->comp_queued));
-	seq_printf(m, "completions_not_sent: %llu\n", (u64)atomic64_read(&s->comp_dropped));
-	seq_printf(m, "quota_stops: %llu\n", (u64)atomic64_read(&s->quota_stops));
-	seq_printf(m, "out_of_memory: %llu\n", (u64)atomic64_read(&s->nomem));
-	seq_printf(m, "channel_callbacks: %llu\n", (u64)atomic64_read(&s->callbacks));
-	seq_printf(m, "reader_kicks: %llu\n", (u64)atomic64_read(&s->kicks));
-	seq_printf(m, "passive_runs: %llu\n", (u64)atomic64_read(&s->passive_runs));
-	seq_printf(m, "ring_passes: %llu\n", (u64)atomic64_read(&s->passes));
+	vmb_obs_read_counters(m->private, &n);
+	seq_printf(m, "packets_sent: %llu\n", n.packets_sent);
+	seq_printf(m, "packets_queued: %llu\n", n.packets_queued);
+	seq_printf(m, "ring_full: %llu\n", n.ring_full);
+	seq_printf(m, "send_errors: %llu\n", n.send_errors);
+	seq_printf(m, "transactions: %llu\n", n.transactions);
+	seq_printf(m, "completions_received: %llu\n", n.completions_received);
+	seq_printf(m, "cancelled: %llu\n", n.cancelled);
+	seq_printf(m, "abandoned: %llu\n", n.abandoned);
+	seq_printf(m, "late_completions_dropped: %llu\n", n.late_completions_dropped);
+	seq_printf(m, "unknown_completions_dropped: %llu\n", n.unknown_completions_dropped);
+	seq_printf(m, "packets_delivered: %llu\n", n.packets_delivered);
+	seq_printf(m, "process_packet_calls: %llu\n", n.process_packet_calls);
+	seq_printf(m, "packets_completed: %llu\n", n.packets_completed);
+	seq_printf(m, "packets_failed: %llu\n", n.packets_failed);
+	seq_printf(m, "host_packets_rejected: %llu\n", n.host_packets_rejected);
+	seq_printf(m, "completions_sent: %llu\n", n.completions_sent);
+	seq_printf(m, "completions_queued: %llu\n", n.completions_queued);
+	seq_printf(m, "completions_not_sent: %llu\n", n.completions_not_sent);
+	seq_printf(m, "completions_read: %llu\n", n.completions_read);
+	seq_printf(m, "quota_stops: %llu\n", n.quota_stops);
+	seq_printf(m, "out_of_memory: %llu\n", n.out_of_memory);
+	seq_printf(m, "channel_callbacks: %llu\n", n.channel_callbacks);
+	seq_printf(m, "reader_kicks: %llu\n", n.reader_kicks);
+	seq_printf(m, "passive_runs: %llu\n", n.passive_runs);
+	seq_printf(m, "ring_passes: %llu\n", n.ring_passes);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(counters);

@@ -3,10 +3,10 @@
  * External data: the GPA-direct descriptor of a send.
  *
  * The descriptor is what vmbus_sendpacket_mpb_desc() takes: a struct
- * vmbus_packet_mpb_array header (the VMBus descriptor, a reserved word and
- * the range count) followed by the GPA ranges, packed back to back
- * (RING-PROTOCOL.md §2.5). It is built into room reserved in the packet
- * object, so that a send with external data never allocates and can be
+ * vmbus_packet_mpb_array header (the VMBus descriptor, a reserved word and the
+ * range count) followed by the GPA ranges, packed back to back
+ * (Documentation/ring-protocol.rst). It is built into room reserved in the
+ * packet object, so that a send with external data never allocates and can be
  * queued as it is; the data itself is never copied.
  *
  * vmbus_sendpacket_mpb_desc() took the caller's range count only from the
@@ -16,7 +16,7 @@
  * so Kbuild tests <linux/hyperv.h> for that declaration and defines
  * VMB_MPB_SINGLE_RANGE where it is still there: such kernels get one range
  * per packet, and a send that needs more fails with a status instead of
- * reaching the host misdescribed (pitfall E2).
+ * reaching the host misdescribed.
  *
  * The host reads and writes external data by guest-physical address, and
  * on a confidential VM (SEV-SNP, TDX) it can reach only memory the guest
@@ -58,7 +58,7 @@
  *
  * Return: bytes, saturated at U32_MAX.
  */
-u32 vmb_external_reserve(u32 max_data, u32 max_chain)
+static u32 vmb_external_reserve(u32 max_data, u32 max_chain)
 {
 	u64 pfns = HVPFN_UP((u64)max_data) + 2 * (u64)max_chain;
 	u64 bytes = DESC_HEADER + max_chain * (u64)sizeof(struct gpa_range) +

@@ -35,7 +35,6 @@ struct vmb_external {
 	u32 pfn_count;
 };
 
-u32 vmb_external_reserve(u32 max_data, u32 max_chain);
 u32 vmb_external_room(const struct vmb_channel *ch);
 bool vmb_external_limits_valid(u32 max_data, u32 max_chain);
 NTSTATUS vmb_external_build(const struct vmb_channel *ch, const struct vmb_external *ext,

@@ -3,7 +3,7 @@
  * The MDL equivalent: struct vmb_mdl over kmalloc'd and vmalloc'd buffers,
  * page arrays, scatterlists and bio_vecs, and its conversion to GPA ranges.
  *
- * Hyper-V facts this file encodes (RING-PROTOCOL.md §2.5, §7 E1-E3):
+ * Hyper-V facts this file encodes (Documentation/ring-protocol.rst):
  * - a GPA range is {byte_count, byte_offset, pfn[HVPFN_UP(offset + count)]},
  *   byte_offset < 4096, and only its first frame may start late and only its
  *   last end early;

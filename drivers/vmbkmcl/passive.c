@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Passive-level delivery (KMCL-SEMANTICS.md 5.4, 5.9): a work item per
+ * Passive-level delivery (Documentation/kmcl-semantics.rst): a work item per
  * channel calls ProcessPacket in process context, where it may sleep.
  *
  * It does two things, in this order, each time it runs:
@@ -70,7 +70,7 @@ static void passive_work(struct work_struct *work)
 	unsigned int rounds = 0;
 	u32 n;
 
-	atomic64_inc(&ch->rx.stats.passive_runs);
+	atomic64_inc(&ch->obs.n.passive_runs);
 	do {
 		n = deliver_deferred(ch);
 		n += deliver_from_ring(ch);
@@ -151,7 +151,7 @@ void VmbChannelSetIncomingProcessingAtPassive(VMBCHANNEL channel, bool passive)
 	might_sleep();
 
 	spin_lock_bh(&channel->rx_lock);
-	channel->rx.passive = passive;
+	WRITE_ONCE(channel->rx.passive, passive);
 	spin_unlock_bh(&channel->rx_lock);
 	/* packets already waiting are read in the new context */
 	vmb_receive_kick(channel);

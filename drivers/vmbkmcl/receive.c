@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Incoming delivery: the channel callback, the reader of the incoming ring,
- * the transaction quota, Pause and Start (KMCL-SEMANTICS.md 5.4, 5.5, 5.7).
+ * the transaction quota, Pause and Start (Documentation/kmcl-semantics.rst).
  *
  * Reader. One reader of the incoming ring at a time, under rx_lock: the
  * channel callback (hv_vmbus's tasklet), our own tasklet when something
@@ -45,24 +45,25 @@
  * go round again only when the host wrote while we drained and the pass
  * made progress, and otherwise leave the ring unmasked: the host signals
  * only a write into an empty ring, so a ring we left non-empty stays quiet
- * until we restart it ourselves. The counters of struct vmb_rx_stats show it.
+ * until we restart it ourselves. The channel_callbacks, reader_kicks and
+ * ring_passes counters show it.
  *
  * Quota. At most rx.quota packets are delivered and not yet completed
  * (rx_outstanding); the reader stops at the first data packet beyond it and
  * leaves it in the ring, which is the back-pressure KMCL means: the host's
  * writes fill its side of the ring. The completion that brings the count
- * below the quota restarts the reader; changing the quota does not
- * (KMCL-SEMANTICS.md 3.1).
+ * below the quota restarts the reader; changing the quota does not, as in
+ * KMCL.
  *
  * What the reader refuses. A packet whose framing is wrong desynchronises
- * hv_vmbus's iterator, which steps by what the packet claims: a write index
- * out of range (pitfall B1), a length beyond the bytes the host wrote (B2),
- * a packet longer than the copy buffer, which hv_vmbus cuts and then steps
- * into the middle of (B6). Nothing read after that could be trusted, so the
- * channel stops reading until it is disabled. hv_vmbus's copy buffer is
- * made one slot larger than the largest packet the channel accepts, so that
- * a cut packet is recognisable. Other malformed packets are dropped one by
- * one (validate.c).
+ * hv_vmbus's iterator, which steps by what the packet claims: a write index out
+ * of range, a length beyond the bytes the host wrote, a packet longer than the
+ * copy buffer, which hv_vmbus cuts and then steps into the middle of
+ * (Documentation/pitfalls.rst, "Indices and framing"). Nothing read after that
+ * could be trusted, so the channel stops reading until it is disabled.
+ * hv_vmbus's copy buffer is made one slot larger than the largest packet the
+ * channel accepts, so that a cut packet is recognisable. Other malformed
+ * packets are dropped one by one (validate.c).
  */
 #include <kunit/visibility.h>
 #include <linux/hyperv.h>
@@ -127,7 +128,7 @@ static bool may_read(const struct vmb_channel *ch)
 
 /*
  * The host's write index. It is the host's to write: check it before the
- * iterator trusts it (pitfall B1).
+ * iterator trusts it (hv_vmbus's receive side does not).
  */
 static __always_inline bool ring_write_index(struct vmb_channel *ch, u32 *write)
 {
@@ -152,7 +153,7 @@ static u32 ring_avail(const struct vmb_channel *ch, u32 write)
 }
 
 /*
- * Whether hv_vmbus's copy @desc frames as the host wrote it (B2, B6).
+ * Whether hv_vmbus's copy @desc frames as the host wrote it.
  * @write is the write index last checked in this pass, checked again when
  * the packet reaches past it or the host changed it: hv_pkt_iter_first()
  * cut the packet to the write index it read itself, so a host that moved
@@ -201,13 +202,13 @@ static bool quota_allows(struct vmb_channel *ch)
 		atomic_set(&ch->rx.blocked, 0);
 		return true;
 	}
-	atomic64_inc(&ch->rx.stats.quota_stops);
+	vmb_count(&ch->obs.n.quota_stops);
 	return false;
 }
 
 static void out_of_memory(struct vmb_channel *ch)
 {
-	atomic64_inc(&ch->rx.stats.nomem);
+	atomic64_inc(&ch->obs.n.out_of_memory);
 	set_bit(RX_RETRY_READ, &ch->rx.retry_read);
 	mod_delayed_work(system_wq, &ch->rx.retry, RX_RETRY);
 }
@@ -261,7 +262,7 @@ static void read_ring(struct vmb_channel *ch, struct rx_pass *p)
 
 	lockdep_assert_held(&ch->rx_lock);
 
-	atomic64_inc(&ch->rx.stats.passes);
+	vmb_count(&ch->obs.n.ring_passes);
 	if (!ring_write_index(ch, &write))
 		return;
 	aim_copy(ch, own);
@@ -278,7 +279,7 @@ static void read_ring(struct vmb_channel *ch, struct rx_pass *p)
 			p->consumed++;
 			continue;
 		case VMB_RX_COMPLETION:
-			atomic64_inc(&ch->rx.stats.completions);
+			vmb_count(&ch->obs.n.completions_read);
 			vmb_transaction_complete(ch, desc->trans_id, hv_pkt_data(desc),
 						 hv_pkt_datalen(desc));
 			p->consumed++;
@@ -306,7 +307,7 @@ static void read_ring(struct vmb_channel *ch, struct rx_pass *p)
 		p->consumed++;
 		p->taken++;
 		atomic_inc(&ch->rx_outstanding);
-		vmb_count(&ch->obs.n.taken);
+		vmb_count(&ch->obs.n.packets_delivered);
 		if (p->mode == RX_PULL) {
 			list_add_tail(&pc->link, p->batch);
 		} else if (vmb_completion_deliver(ch, pc)) {
@@ -349,7 +350,7 @@ static u32 read_passes(struct vmb_channel *ch, enum rx_mode mode,
 		taken += p.taken;
 		/*
 		 * Unmask, then look again: the host does not signal a write
-		 * it made while we masked (pitfall A4). Go round when the pass
+		 * it made while we masked. Go round when the pass
 		 * made progress, or once when it found the ring empty and
 		 * bytes came meanwhile; not for packets we leave in the ring
 		 * on purpose, nor more than once for stray bytes of a broken
@@ -371,10 +372,10 @@ static u32 read_passes(struct vmb_channel *ch, enum rx_mode mode,
  * packet or completion waiting nothing is armed, and neither takes the
  * channel lock (send.c, completion.c).
  */
-static void resume_sends(struct vmb_channel *ch)
+static void drain_waiting_sends(struct vmb_channel *ch)
 {
-	vmb_send_resume(ch);
-	vmb_completion_resume(ch);
+	vmb_send_drain_if_armed(ch);
+	vmb_completion_flush_if_armed(ch);
 }
 
 /*
@@ -390,7 +391,7 @@ static void dispatch(struct vmb_channel *ch)
 	if (ch->rx.passive) {
 		read_passes(ch, RX_COMPLETIONS, NULL, 0, &more);
 		spin_unlock(&ch->rx_lock);
-		resume_sends(ch);
+		drain_waiting_sends(ch);
 		if (more)
 			vmb_passive_kick(ch);
 		return;
@@ -399,7 +400,7 @@ static void dispatch(struct vmb_channel *ch)
 	if (n && ch->processing_complete)
 		ch->processing_complete(ch, n);
 	spin_unlock(&ch->rx_lock);
-	resume_sends(ch);
+	drain_waiting_sends(ch);
 	/* the budget is used up: let other softirq work run first */
 	if (more)
 		tasklet_schedule(&ch->rx.tasklet);
@@ -415,7 +416,7 @@ void vmb_receive_callback(void *context)
 {
 	struct vmb_channel *ch = context;
 
-	atomic64_inc(&ch->rx.stats.callbacks);
+	atomic64_inc(&ch->obs.n.channel_callbacks);
 	dispatch(ch);
 }
 
@@ -423,7 +424,7 @@ static void rx_tasklet(struct tasklet_struct *t)
 {
 	struct vmb_channel *ch = from_tasklet(ch, t, rx.tasklet);
 
-	atomic64_inc(&ch->rx.stats.kicks);
+	atomic64_inc(&ch->obs.n.reader_kicks);
 	dispatch(ch);
 }
 
@@ -435,7 +436,7 @@ static void refill(struct vmb_channel *ch)
 	pc = vmb_completion_alloc(ch, ch->rx.buffer_size, GFP_KERNEL);
 	if (!pc) {
 		/* hv_vmbus's buffer serves meanwhile */
-		atomic64_inc(&ch->rx.stats.nomem);
+		atomic64_inc(&ch->obs.n.out_of_memory);
 		set_bit(RX_RETRY_SPARE, &ch->rx.retry_read);
 		mod_delayed_work(system_wq, &ch->rx.retry, RX_RETRY);
 		return;
@@ -494,7 +495,7 @@ u32 vmb_receive_pull(struct vmb_channel *ch, struct list_head *batch, u32 max)
 	if (ch->rx.passive)
 		n = read_passes(ch, RX_PULL, batch, max, &more);
 	spin_unlock_bh(&ch->rx_lock);
-	resume_sends(ch);
+	drain_waiting_sends(ch);
 	return n;
 }
 
@@ -516,7 +517,7 @@ void vmb_receive_retire(struct vmb_channel *ch)
 
 	spin_lock_irqsave(&ch->rx.retire_lock, flags);
 	left = atomic_dec_return(&ch->rx_outstanding);
-	vmb_count(&ch->obs.n.retired);
+	vmb_count(&ch->obs.n.packets_retired);
 	WARN_ON_ONCE(left < 0);
 	if (atomic_read(&ch->rx.blocked) && atomic_xchg(&ch->rx.blocked, 0))
 		vmb_receive_kick(ch);
@@ -624,7 +625,7 @@ NTSTATUS vmb_receive_prepare(struct vmb_channel *ch)
 	ch->rx.limit = min_t(u64, limit, dsize - 2 * RX_TRAILER);
 	/* hv_vmbus's copy buffer, and the payload of a queued completion */
 	ch->rx.buffer_size = max(vmb_receive_buffer_size(ch), ch->rx.payload_room);
-	ch->rx.failed = false;
+	WRITE_ONCE(ch->rx.failed, false);
 	ch->rx.keeps = false;
 	atomic_set(&ch->rx.blocked, 0);
 	/* released with the rings; no reader runs before they open */
@@ -641,7 +642,8 @@ NTSTATUS vmb_receive_prepare(struct vmb_channel *ch)
  * @ch: a prepared channel
  *
  * One slot larger than the largest packet accepted, so that a longer packet,
- * which hv_vmbus cuts to the buffer, is seen as longer (pitfall B6).
+ * which hv_vmbus cuts to the buffer and then steps into the middle of, is
+ * seen as longer.
  *
  * Return: bytes, for channel->max_pkt_size.
  */
@@ -739,7 +741,7 @@ void VmbChannelPause(VMBCHANNEL channel)
 			suspend_delivery(channel);
 			vmb_obs_set_state(channel, VMB_STATE_PAUSED);
 		}
-		channel->rx.paused = true;
+		WRITE_ONCE(channel->rx.paused, true);
 	}
 	mutex_unlock(&channel->state_mutex);
 }
@@ -751,7 +753,7 @@ void VmbChannelStart(VMBCHANNEL channel)
 
 	mutex_lock(&channel->state_mutex);
 	if (channel->rx.paused) {
-		channel->rx.paused = false;
+		WRITE_ONCE(channel->rx.paused, false);
 		if (channel->connected) {
 			resume_delivery(channel);
 			vmb_obs_set_state(channel, VMB_STATE_OPEN);
@@ -767,30 +769,3 @@ void VmbChannelSetTransactionQuota(VMBCHANNEL channel, u32 quota)
 	WRITE_ONCE(channel->rx.quota, quota);
 }
 EXPORT_SYMBOL_GPL(VmbChannelSetTransactionQuota);
-
-/**
- * vmb_receive_get_stats() - snapshot a channel's incoming counters
- * @channel: the channel
- * @counts: filled in
- *
- * Context: any.
- */
-void vmb_receive_get_stats(VMBCHANNEL channel, struct vmb_rx_counts *counts)
-{
-	struct vmb_rx_stats *s = &channel->rx.stats;
-
-	counts->callbacks = atomic64_read(&s->callbacks);
-	counts->kicks = atomic64_read(&s->kicks);
-	counts->passive_runs = atomic64_read(&s->passive_runs);
-	counts->passes = atomic64_read(&s->passes);
-	counts->delivered = atomic64_read(&s->delivered);
-	counts->completions = atomic64_read(&s->completions);
-	counts->dropped = atomic64_read(&s->dropped);
-	counts->quota_stops = atomic64_read(&s->quota_stops);
-	counts->nomem = atomic64_read(&s->nomem);
-	counts->comp_sent = atomic64_read(&s->comp_sent);
-	counts->comp_queued = atomic64_read(&s->comp_queued);
-	counts->comp_dropped = atomic64_read(&s->comp_dropped);
-	counts->failed = READ_ONCE(channel->rx.failed);
-}
-EXPORT_SYMBOL_IF_KUNIT(vmb_receive_get_stats);

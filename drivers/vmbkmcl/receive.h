@@ -25,32 +25,6 @@ struct list_head;
 struct vmb_channel;
 struct vmb_packet_completion;
 
-/*
- * Counters of a channel's incoming path, for tests and debugging. They only
- * grow while the channel object lives.
- */
-struct vmb_rx_stats {
-	atomic64_t callbacks;	/* runs of the hv_vmbus channel callback */
-	atomic64_t kicks;	/* runs of our own tasklet */
-	atomic64_t passive_runs;	/* runs of the passive worker */
-	atomic64_t passes;	/* passes over the ring */
-	atomic64_t delivered;	/* ProcessPacket calls, redeliveries included */
-	atomic64_t completions;	/* completion packets of our transactions */
-	atomic64_t dropped;	/* malformed host packets dropped */
-	atomic64_t quota_stops;	/* passes that stopped at the quota */
-	atomic64_t nomem;	/* passes that stopped for memory */
-	atomic64_t comp_sent;	/* VM_PKT_COMP packets written */
-	atomic64_t comp_queued;	/* of those, the ones that waited for ring space */
-	atomic64_t comp_dropped;	/* completions never sent: channel closed */
-};
-
-/* A snapshot of struct vmb_rx_stats, for tests. */
-struct vmb_rx_counts {
-	u64 callbacks, kicks, passive_runs, passes, delivered, completions;
-	u64 dropped, quota_stops, nomem, comp_sent, comp_queued, comp_dropped;
-	bool failed;
-};
-
 /* A GPADL that transfer-page packets may name (validate.c). */
 struct vmb_xfer_set {
 	struct list_head link;
@@ -99,8 +73,6 @@ struct vmb_rx {
 
 	spinlock_t xfer_lock;		/* guards xfer_sets */
 	struct list_head xfer_sets;	/* struct vmb_xfer_set */
-
-	struct vmb_rx_stats stats;
 };
 
 void vmb_receive_init(struct vmb_channel *ch);
@@ -115,7 +87,5 @@ void vmb_receive_callback(void *context);
 void vmb_receive_kick(struct vmb_channel *ch);
 u32 vmb_receive_pull(struct vmb_channel *ch, struct list_head *batch, u32 max);
 void vmb_receive_retire(struct vmb_channel *ch);
-
-void vmb_receive_get_stats(VMBCHANNEL channel, struct vmb_rx_counts *counts);
 
 #endif /* _VMB_RECEIVE_H */

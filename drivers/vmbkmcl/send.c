@@ -26,14 +26,6 @@
 #include "trace.h"
 #include "transaction.h"
 
-/* Ring bytes a packet takes, trailer included. */
-static u32 packet_ring_bytes(const struct vmb_packet *pkt, u32 length)
-{
-	u32 desc = pkt->desc_size ?: sizeof(struct vmpacket_descriptor);
-
-	return ALIGN(desc + length, sizeof(u64)) + sizeof(u64);
-}
-
 static __always_inline int ring_write(struct vmb_channel *ch, struct vmb_packet *pkt,
 				      const void *buffer, u32 length)
 {
@@ -82,19 +74,22 @@ static __always_inline int ring_write(struct vmb_channel *ch, struct vmb_packet 
  * After a write failed for room or a transaction id: ask the host for a
  * signal once enough is free, and write again. The retry after setting
  * pending_send_sz closes the window in which the host drained the ring
- * before it could see our request (RING-PROTOCOL.md 3.3, the lost wake-up
- * of pitfall A1).
+ * before it could see our request (the lost wake-up of
+ * Documentation/ring-protocol.rst, "Flow control").
  */
 static noinline int rearm_write(struct vmb_channel *ch, struct vmb_packet *pkt,
 				const void *buffer, u32 length)
 {
+	u32 header = pkt->desc_size ?: sizeof(struct vmpacket_descriptor);
+
 	WRITE_ONCE(ch->pending_send_armed, true);
 	/*
 	 * Armed before the host can see pending_send_sz: the callback that
-	 * its signal runs looks at the flag without the lock (vmb_send_resume()).
+	 * its signal runs looks at the flag without the lock
+	 * (vmb_send_drain_if_armed()).
 	 */
 	smp_wmb();
-	set_channel_pending_send_size(ch->chan, packet_ring_bytes(pkt, length));
+	set_channel_pending_send_size(ch->chan, vmb_packet_ring_bytes(header, length));
 	/* order the pending_send_sz store before re-reading read_index */
 	virt_mb();
 	return ring_write(ch, pkt, buffer, length);
@@ -117,7 +112,7 @@ static void note_written(struct vmb_channel *ch, struct vmb_packet *pkt, u32 len
 {
 	lockdep_assert_held(&ch->lock);
 
-	vmb_count(&ch->obs.n.sent);
+	vmb_count(&ch->obs.n.packets_sent);
 	trace_vmb_send(ch, pkt, length, false);
 }
 
@@ -157,7 +152,7 @@ static void queue_packet(struct vmb_channel *ch, struct vmb_packet *pkt,
 	pkt->length = length;
 	pkt->state = VMB_PACKET_QUEUED;
 	list_add_tail(&pkt->link, &ch->send_queue);
-	vmb_count(&ch->obs.n.queued);
+	vmb_count(&ch->obs.n.packets_queued);
 	trace_vmb_send(ch, pkt, length, true);
 }
 
@@ -207,14 +202,15 @@ static __always_inline NTSTATUS submit(struct vmb_packet *pkt, const void *buffe
 				       u32 flags, enum vmb_send_mode mode)
 {
 	struct vmb_channel *ch = pkt->channel;
+	NTSTATUS status = STATUS_SUCCESS;
 	unsigned long irqflags;
-	NTSTATUS status;
-	int ret = -EAGAIN;
+	bool written = false;
+	int ret;
 
 	spin_lock_irqsave(&ch->lock, irqflags);
 	if (pkt->state != VMB_PACKET_IDLE) {
-		spin_unlock_irqrestore(&ch->lock, irqflags);
-		return STATUS_INVALID_PARAMETER_1;
+		status = STATUS_INVALID_PARAMETER_1;
+		goto unlock;
 	}
 	pkt->flags = flags;
 	pkt->desc_size = 0;
@@ -227,41 +223,37 @@ static __always_inline NTSTATUS submit(struct vmb_packet *pkt, const void *buffe
 			status = map_external(ch, pkt);
 		if (status) {
 			pkt->desc_size = 0;
-			spin_unlock_irqrestore(&ch->lock, irqflags);
-			return status;
+			goto unlock;
 		}
 	}
 
 	/* FIFO: nothing overtakes a queued packet */
 	if (ch->open && list_empty(&ch->send_queue)) {
 		ret = try_write(ch, pkt, buffer, length, mode != VMB_SEND_TRY);
-		if (!ret)
-			goto written;
+		if (!ret) {
+			note_written(ch, pkt, length);
+			if (list_empty(&ch->send_queue))
+				disarm_pending(ch);
+			written = true;
+			goto unlock;
+		}
 		write_failed(ch, ret);
 	}
-	if (mode != VMB_SEND_QUEUE && !ch->open) {
+	if (mode != VMB_SEND_QUEUE && !ch->open)
+		status = STATUS_DEVICE_REMOVED;
+	else if (mode == VMB_SEND_TRY)
+		status = STATUS_BUFFER_OVERFLOW;
+	else
+		queue_packet(ch, pkt, buffer, length);
+	/* not sent and not queued: its external data never reached the host */
+	if (status)
 		vmb_packet_unmap(pkt);
-		spin_unlock_irqrestore(&ch->lock, irqflags);
-		return STATUS_DEVICE_REMOVED;
-	}
-	if (mode == VMB_SEND_TRY) {
-		vmb_packet_unmap(pkt);
-		spin_unlock_irqrestore(&ch->lock, irqflags);
-		return STATUS_BUFFER_OVERFLOW;
-	}
-	queue_packet(ch, pkt, buffer, length);
-	spin_unlock_irqrestore(&ch->lock, irqflags);
-	return STATUS_SUCCESS;
-
-written:
-	note_written(ch, pkt, length);
-	if (list_empty(&ch->send_queue))
-		disarm_pending(ch);
+unlock:
 	spin_unlock_irqrestore(&ch->lock, irqflags);
 	/* in the ring: a packet without a transaction is done */
-	if (!(flags & VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION))
+	if (written && !(flags & VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION))
 		vmb_packet_complete(pkt, STATUS_SUCCESS, NULL, 0);
-	return STATUS_SUCCESS;
+	return status;
 }
 
 NTSTATUS vmb_send_submit(struct vmb_packet *pkt, const void *buffer, u32 length,
@@ -323,7 +315,7 @@ void vmb_send_drain(struct vmb_channel *ch)
 }
 
 /**
- * vmb_send_resume() - vmb_send_drain() if a packet may wait in the queue
+ * vmb_send_drain_if_armed() - vmb_send_drain() if a packet may be queued
  * @ch: the channel
  *
  * For the channel callback, after the reader handled completions (which
@@ -342,35 +334,10 @@ void vmb_send_drain(struct vmb_channel *ch)
  *
  * Context: any; takes ch->lock if a packet may wait.
  */
-void vmb_send_resume(struct vmb_channel *ch)
+void vmb_send_drain_if_armed(struct vmb_channel *ch)
 {
 	if (READ_ONCE(ch->pending_send_armed))
 		vmb_send_drain(ch);
-}
-
-/**
- * vmb_send_unqueue() - take a packet off the send queue if it is still there
- * @pkt: the packet
- *
- * Context: any; takes the channel's lock.
- * Return: true if the packet was queued and now is the caller's again.
- */
-bool vmb_send_unqueue(struct vmb_packet *pkt)
-{
-	struct vmb_channel *ch = pkt->channel;
-	unsigned long irqflags;
-	bool unqueued = false;
-
-	spin_lock_irqsave(&ch->lock, irqflags);
-	if (pkt->state == VMB_PACKET_QUEUED) {
-		list_del_init(&pkt->link);
-		pkt->state = VMB_PACKET_IDLE;
-		unqueued = true;
-		if (list_empty(&ch->send_queue))
-			vmb_send_disarm(ch);
-	}
-	spin_unlock_irqrestore(&ch->lock, irqflags);
-	return unqueued;
 }
 
 /**

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The server-only KMCL functions (KMCL-SEMANTICS.md 3.3). hv_vmbus is a
- * guest stack: it cannot offer channels, map a guest's GPADLs or save a
+ * The server-only KMCL functions (Documentation/kmcl-semantics.rst). hv_vmbus
+ * is a guest stack: it cannot offer channels, map a guest's GPADLs or save a
  * channel's state, so these exist only so that ported code links, and they
- * always fail with STATUS_NOT_SUPPORTED. Out parameters are cleared so that
- * a caller that ignores the status does not use garbage.
+ * always fail with STATUS_NOT_SUPPORTED. Out parameters are cleared so that a
+ * caller that ignores the status does not use garbage.
  */
 #include <linux/module.h>
 

@@ -43,7 +43,7 @@ struct sync_waiter {
 };
 
 /* 100 ns units since 1601-01-01 UTC, the Windows system time. */
-u64 vmb_sync_now_100ns(void)
+static u64 vmb_sync_now_100ns(void)
 {
 	return div_u64(ktime_get_real_ns(), 100) + WLTIMEDELTA;
 }
@@ -57,7 +57,7 @@ u64 vmb_sync_now_100ns(void)
  *
  * Return: jiffies to wait, 0 for an absolute time already past.
  */
-long vmb_sync_timeout_jiffies(s64 timeout, u64 now_100ns)
+static long vmb_sync_timeout_jiffies(s64 timeout, u64 now_100ns)
 {
 	u64 ticks, ns;
 
@@ -217,7 +217,7 @@ NTSTATUS VmbChannelSendSynchronousRequest(VMBCHANNEL channel,
 	status = vmb_send_submit(pkt, buffer, size, external ? &ext : NULL, flags,
 				 zero ? VMB_SEND_TRY : VMB_SEND_IF_OPEN);
 	if (status != STATUS_SUCCESS)
-		goto free;
+		goto release_packet;
 
 	if (!sync_wait(channel, &waiter, timeout, deadline)) {
 		/* a request with external data is never abandoned */
@@ -244,14 +244,14 @@ NTSTATUS VmbChannelSendSynchronousRequest(VMBCHANNEL channel,
 		}
 		status = vmb_channel_rescinded(channel) ?
 			 STATUS_DEVICE_REMOVED : STATUS_CANCELLED;
-		goto free;
+		goto release_packet;
 	}
 
 done:
 	status = waiter.status;
 	if (completion_size && NT_SUCCESS(status))
 		*completion_size = waiter.copied;
-free:
+release_packet:
 	sync_packet_done(channel, pkt);
 	return status;
 }

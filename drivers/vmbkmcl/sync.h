@@ -10,8 +10,6 @@
 
 struct vmb_channel;
 
-long vmb_sync_timeout_jiffies(s64 timeout, u64 now_100ns);
 void vmb_sync_cleanup(struct vmb_channel *ch);
-u64 vmb_sync_now_100ns(void);
 
 #endif /* _VMB_SYNC_H */

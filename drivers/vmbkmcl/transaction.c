@@ -7,7 +7,7 @@
  * channel's next_request_id_callback): it stores the packet pointer and puts
  * slot + 1 on the wire, so the host never sees a guest address and a forged
  * id cannot name arbitrary memory. Id 0 is reserved for unsolicited host
- * packets (RING-PROTOCOL.md 2.7).
+ * packets (Documentation/ring-protocol.rst).
  *
  * Every claim of a slot, by a completion, a cancel or the Disable sweep,
  * happens under the channel's lock, so exactly one of them wins: that is
@@ -61,8 +61,11 @@ u32 vmb_transaction_budget(u32 incoming_bytes, u32 outgoing_bytes)
  */
 u64 vmb_transaction_next_id(struct vmbus_channel *chan, u64 rqst_addr)
 {
-	u64 id = vmbus_next_request_id(chan, rqst_addr);
+	u64 id;
 
+	lockdep_assert_held(&chan->outbound.ring_lock);
+
+	id = vmbus_next_request_id(chan, rqst_addr);
 	if (id != VMBUS_RQST_ERROR)
 		((struct vmb_packet *)(uintptr_t)rqst_addr)->trans_id = id;
 	return id;
@@ -111,8 +114,8 @@ void vmb_transaction_complete(struct vmb_channel *ch, u64 trans_id,
 		goto unknown;
 	/*
 	 * The id comes from the host and indexes the requestor's array
-	 * (hv_vmbus checks the bound but does not stop speculation past it:
-	 * RING-PROTOCOL.md pitfall F3), so clamp it before handing it on.
+	 * (hv_vmbus checks the bound but does not stop speculation past it),
+	 * so clamp it before handing it on.
 	 */
 	slot = array_index_nospec((unsigned long)(trans_id - 1),
 				  (unsigned long)slots);
@@ -127,7 +130,7 @@ void vmb_transaction_complete(struct vmb_channel *ch, u64 trans_id,
 	pkt = (struct vmb_packet *)(uintptr_t)addr;
 	if (pkt->state == VMB_PACKET_ABANDONED) {
 		list_del_init(&pkt->link);
-		vmb_count(&ch->obs.n.late);
+		vmb_count(&ch->obs.n.late_completions_dropped);
 		spin_unlock_irqrestore(&ch->lock, irqflags);
 		vmb_packet_unmap(pkt);
 		dev_warn_ratelimited(vmb_channel_dev(ch),
@@ -137,7 +140,7 @@ void vmb_transaction_complete(struct vmb_channel *ch, u64 trans_id,
 		return;
 	}
 	transaction_end(ch, pkt);
-	vmb_count(&ch->obs.n.completed);
+	vmb_count(&ch->obs.n.completions_received);
 	spin_unlock_irqrestore(&ch->lock, irqflags);
 
 	/* the host is done with the pages: the caller's again (bounce copied back) */
@@ -146,7 +149,7 @@ void vmb_transaction_complete(struct vmb_channel *ch, u64 trans_id,
 	return;
 
 unknown:
-	vmb_count(&ch->obs.n.unknown);
+	vmb_count(&ch->obs.n.unknown_completions_dropped);
 	dev_warn_ratelimited(vmb_channel_dev(ch),
 			     "vmbkmcl: completion with unknown transaction id %llu dropped\n",
 			     trans_id);

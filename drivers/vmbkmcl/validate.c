@@ -3,15 +3,15 @@
  * The host's packets, checked before they reach a client.
  *
  * Every field the host wrote is checked before it is used, on the private
- * copy hv_pkt_iter_first() made (the host may rewrite the ring at any time,
- * pitfall B3). hv_pkt_iter_first() already forced 16 <= offset8 * 8 <=
+ * copy hv_pkt_iter_first() made (the host may rewrite the ring at any
+ * time). hv_pkt_iter_first() already forced 16 <= offset8 * 8 <=
  * len8 * 8 <= the bytes it copied; the reader checked that len8 matches the
  * bytes the host wrote and stays within the channel's limit, the failures
  * that desynchronise the ring and stop the channel (receive.c). What is
  * left is a packet that frames correctly but says something wrong about
  * itself; such a packet is dropped, with a rate-limited message, and the
- * next one is read (RING-PROTOCOL.md 1.7, 2.2 - 2.6 and pitfalls B4, B5,
- * B7, B8):
+ * next one is read (Documentation/ring-protocol.rst has the formats,
+ * Documentation/pitfalls.rst the cases):
  * - the type is one of inband (6), transfer pages (7), GPA direct (9) and
  *   completion (0xb), and the flags at most COMPLETION_REQUESTED (none on a
  *   completion), as OpenVMM's parser allows;
@@ -26,7 +26,7 @@
  *   and no more than VMB_RX_MAX_SEGMENTS frames;
  * - transfer-page ranges: see xfer.c.
  * Offsets computed from host values are clamped with array_index_nospec()
- * before they address anything (pitfall F3).
+ * before they address anything, against speculation past the check.
  */
 #include <linux/hyperv.h>
 #include <linux/mm.h>
@@ -51,7 +51,7 @@ enum vmb_rx_verdict vmb_validate_drop(struct vmb_channel *ch,
 				      const struct vmpacket_descriptor *desc,
 				      const char *why)
 {
-	atomic64_inc(&ch->rx.stats.dropped);
+	vmb_count(&ch->obs.n.host_packets_rejected);
 	dev_warn_ratelimited(vmb_channel_dev(ch),
 			     "vmbkmcl: host packet dropped (type %u, flags %#x, %u bytes): %s\n",
 			     desc->type, desc->flags, desc->len8 << 3, why);
@@ -170,6 +170,8 @@ enum vmb_rx_verdict vmb_validate_take(struct vmb_channel *ch,
 	const char *why = NULL;
 	bool in_spare;
 	int ret = 0;
+
+	lockdep_assert_held(&ch->rx_lock);
 
 	if (!ch->process_packet)
 		return vmb_validate_drop(ch, desc, "no ProcessPacket callback");

@@ -1,19 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Transfer-page packets (type 7, RING-PROTOCOL.md 2.6): the host sends data
- * by reference, as byte ranges of a buffer the guest shared earlier (netvsc's
- * receive buffer), and the guest completes the packet to give the ranges
- * back. The packet names the buffer with a 16-bit transfer page set id.
- * vmbkmcl takes that id as the low 16 bits of the handle of a GPADL the
- * channel created (VmbChannelCreateGpadlFromBuffer() or ...FromMdl()), and
- * VmbChannelPacketGetExternalData() gives the ranges as an MDL of that
- * GPADL's memory.
+ * Transfer-page packets (type 7, Documentation/ring-protocol.rst): the host
+ * sends data by reference, as byte ranges of a buffer the guest shared earlier
+ * (netvsc's receive buffer), and the guest completes the packet to give the
+ * ranges back. The packet names the buffer with a 16-bit transfer page set id.
+ * vmbkmcl takes that id as the low 16 bits of the handle of a GPADL the channel
+ * created (VmbChannelCreateGpadlFromBuffer() or ...FromMdl()), and
+ * VmbChannelPacketGetExternalData() gives the ranges as an MDL of that GPADL's
+ * memory.
  *
  * The GPADLs are registered here when created and forgotten before they are
  * torn down, under a spinlock, because packets are read in softirq context.
  * A packet's ranges are checked overflow-safe against its GPADL's size
  * (netvsc's checks, netvsc.c, are the template: header within offset8,
- * known set, offset <= size && count <= size - offset, pitfall B7).
+ * known set, offset <= size && count <= size - offset).
  */
 #include <linux/hyperv.h>
 #include <linux/mm.h>
@@ -146,6 +146,8 @@ int vmb_xfer_mdl(struct vmb_channel *ch, const struct vmpacket_descriptor *desc,
 	struct vmb_mdl *built;
 	unsigned long flags;
 	int ret = -EINVAL;
+
+	lockdep_assert_held(&ch->rx_lock);
 
 	if (off < XFER_HEADER) {
 		*why = "transfer-page header cut short";

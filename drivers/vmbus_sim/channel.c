@@ -757,7 +757,7 @@ u64 __vmbus_request_addr_match(struct vmbus_channel *channel, u64 trans_id, u64 
 	trans_id--;
 	if (trans_id >= rqstor->size || !test_bit(trans_id, rqstor->req_bitmap))
 		return VMBUS_RQST_ERROR;
-	/* the host chose this index: no speculation past the check (7 F3) */
+	/* the host chose this index: no speculation past the check */
 	trans_id = array_index_nospec(trans_id, rqstor->size);
 
 	addr = rqstor->req_arr[trans_id];

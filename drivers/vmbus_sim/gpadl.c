@@ -9,7 +9,7 @@
  * description shows as wrong data rather than being papered over.
  *
  * Page frame numbers are Hyper-V's 4 KiB frames whatever PAGE_SIZE is
- * (virt_to_hvpfn(), RING-PROTOCOL.md 2.5).
+ * (virt_to_hvpfn(), Documentation/ring-protocol.rst).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

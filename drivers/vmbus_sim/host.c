@@ -199,7 +199,7 @@ static bool reader_may_run(struct vmbus_sim_device *dev)
 /*
  * The ranges of a GPA-direct packet: { u32 byte_count; u32 byte_offset;
  * u64 pfn[HVPFN_UP(byte_offset + byte_count)] } back to back after the
- * 24-byte header, all inside offset8 * 8 (RING-PROTOCOL.md 2.5, 7 B4, B5).
+ * 24-byte header, all inside offset8 * 8 (Documentation/ring-protocol.rst).
  */
 static int parse_ranges(struct vmbus_sim_device *dev, u8 *pkt, u32 offset,
 			const struct gpa_range ***out, u32 *count)
@@ -251,7 +251,8 @@ err:
 
 /*
  * The guest set pending_send_sz: signal it only when this read took the
- * free space from not more than that to more (RING-PROTOCOL.md 3.3).
+ * free space from not more than that to more (Documentation/ring-protocol.rst,
+ * "Flow control").
  */
 static void check_pending_send(struct vmbus_sim_device *dev, u32 freed)
 {
@@ -260,7 +261,7 @@ static void check_pending_send(struct vmbus_sim_device *dev, u32 freed)
 
 	if (!(READ_ONCE(r->hdr->feature_bits.value) & 1))
 		return;
-	/* read_index is published before pending_send_sz is read (7 A1) */
+	/* read_index is published before pending_send_sz is read: no lost wake-up */
 	virt_mb();
 	pending = READ_ONCE(r->hdr->pending_send_sz);
 	if (!pending)
@@ -302,7 +303,7 @@ static int host_read_packet(struct vmbus_sim_device *dev)
 		return -EIO;
 	}
 
-	/* validate one snapshot of len8/offset8, then use only that (7 B2, B3) */
+	/* validate one snapshot of len8/offset8, then use only that */
 	hring_read(r, r->index, &desc, sizeof(desc));
 	len = desc.len8 << 3;
 	offset = desc.offset8 << 3;
@@ -355,9 +356,9 @@ static int host_read_packet(struct vmbus_sim_device *dev)
 }
 
 /*
- * The host's reader: mask while draining, drain, unmask and re-check, since
- * the guest does not signal while the mask is set (RING-PROTOCOL.md 3.1,
- * 3.2; the host's promise in hv_vmbus's ring_buffer.c header comment).
+ * The host's reader: mask while draining, drain, unmask and re-check, since the
+ * guest does not signal while the mask is set (Documentation/ring-protocol.rst,
+ * "Signalling"; the host's promise in hv_vmbus's ring_buffer.c header comment).
  */
 static void host_rx_work(struct work_struct *work)
 {
@@ -376,7 +377,7 @@ static void host_rx_work(struct work_struct *work)
 		} while (ret > 0 && reader_may_run(dev));
 
 		WRITE_ONCE(hdr->interrupt_mask, 0);
-		/* unmask before the re-check, or a packet could be missed (7 A4) */
+		/* unmask before the re-check, or a packet could be missed */
 		virt_mb();
 
 		if (ret == -ENOMEM) {
@@ -409,7 +410,7 @@ static int host_write(struct vmbus_sim_device *dev, const struct kvec *kv, u32 k
 	if (ret)
 		goto unlock;
 
-	/* the guest owns read_index: check it before trusting it (7 B1) */
+	/* the guest owns read_index: check it before trusting it */
 	read = READ_ONCE(r->hdr->read_index);
 	if (read >= r->dsize || read % 8) {
 		spin_unlock_irqrestore(&dev->ring_lock, flags);
@@ -417,7 +418,7 @@ static int host_write(struct vmbus_sim_device *dev, const struct kvec *kv, u32 k
 		return -EIO;
 	}
 
-	/* never let the write index catch the read index (RING-PROTOCOL.md 1.5) */
+	/* never let the write index catch the read index: equal means empty */
 	if (free_bytes(read, r->index, r->dsize) <= total) {
 		atomic64_inc(&dev->stats.send_full);
 		ret = -EAGAIN;
@@ -507,7 +508,7 @@ int vmbus_sim_set_pending_send_size(struct vmbus_sim_device *dev, u32 bytes)
 	ret = ring_state(dev);
 	if (!ret) {
 		WRITE_ONCE(dev->in.hdr->pending_send_sz, bytes);
-		/* visible before the host model re-reads read_index (7 A1) */
+		/* visible before the host model re-reads read_index: no lost wake-up */
 		virt_mb();
 	}
 	spin_unlock_irqrestore(&dev->ring_lock, flags);

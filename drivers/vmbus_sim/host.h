@@ -22,7 +22,7 @@
 /*
  * One ring as the host sees it: its own mapping of the guest pages that the
  * ring GPADL names, not the guest's double mapping, so wrap-around is split
- * by hand as QEMU's and OpenVMM's hosts do (RING-PROTOCOL.md 1.3).
+ * by hand as QEMU's and OpenVMM's hosts do (Documentation/ring-protocol.rst).
  */
 struct vmbus_sim_hring {
 	struct hv_ring_buffer *hdr;

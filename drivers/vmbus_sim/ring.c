@@ -5,7 +5,7 @@
  * wherever a driver can see it: the double mapping, where the indices and
  * the trailer go, when -EAGAIN, -ENODEV and -EIO are returned, when a request
  * id is taken, how incoming packets are copied and sanitised, and when the
- * host is signalled. RING-PROTOCOL.md sections 1 to 3 are the specification;
+ * host is signalled. Documentation/ring-protocol.rst is the specification;
  * the comments below name the hv_vmbus behaviour each rule reproduces.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -21,7 +21,7 @@
 
 #include "ring.h"
 
-/* Bytes a writer may still use; one slot always stays free (RING-PROTOCOL.md 1.5). */
+/* Bytes a writer may still use; one slot stays free, so equal means empty. */
 static u32 ring_free_bytes(u32 read, u32 write, u32 dsize)
 {
 	return write >= read ? dsize - (write - read) : read - write;
@@ -38,9 +38,9 @@ int vmbus_sim_ring_init(struct hv_ring_buffer_info *rbi, struct page *pages,
 	/*
 	 * Header page, the data pages, then the data pages once more: a packet
 	 * that wraps is contiguous in this mapping, which the single memcpy of
-	 * the reader and the in-place hv_pkt_data() of drivers rely on (hv_vmbus
-	 * hv_ringbuffer_init(); RING-PROTOCOL.md 1.3). u32 arithmetic as there:
-	 * a ring of 0 pages fails the allocation.
+	 * the reader and the in-place hv_pkt_data() of drivers rely on
+	 * (hv_vmbus hv_ringbuffer_init(); Documentation/ring-protocol.rst). u32
+	 * arithmetic as there: a ring of 0 pages fails the allocation.
 	 */
 	map = kcalloc(page_cnt * 2 - 1, sizeof(*map), GFP_KERNEL);
 	if (!map)
@@ -347,7 +347,7 @@ static u32 iter_bytes_read(const struct hv_ring_buffer_info *rbi, u32 start)
  * signals the host only if this batch took the free space from not more
  * than pending_send_sz to more than it: the crossing, not every read, and
  * "exactly pending_send_sz free" still counts as blocked (hv_vmbus
- * hv_pkt_iter_close(); RING-PROTOCOL.md 3.3).
+ * hv_pkt_iter_close(); Documentation/ring-protocol.rst, "Flow control").
  *
  * Context: as hv_pkt_iter_first().
  */
@@ -368,7 +368,7 @@ void hv_pkt_iter_close(struct vmbus_channel *channel)
 	/*
 	 * read_index is published before pending_send_sz is sampled, or a host
 	 * that blocks in between would never be woken (the lost wake-up of
-	 * RING-PROTOCOL.md 7 A1).
+	 * Documentation/ring-protocol.rst, "Flow control").
 	 */
 	virt_mb();
 	pending = READ_ONCE(rbi->ring_buffer->pending_send_sz);
