@@ -101,8 +101,8 @@ NTSTATUS vmb_errno_to_ntstatus(int err);
  * device the caller's hv_driver was probed with (the channel's parent; its
  * rescind is the caller's remove, which disables the channel), or one that
  * vmbkmcl binds by class GUID (VmbClientChannelInitSetTargetPnp(): Enable
- * waits for the offer, a rescind closes the channel and it waits for the
- * next offer).
+ * waits for the offer; a rescind closes the channel and leaves it Disabled,
+ * as KMCL documents, until the client enables it again).
  *
  * VMBPACKET is an outgoing packet object, one transaction at a time, made by
  * VmbPacketAllocate() or VmbPacketInitialize(). It belongs to the library
@@ -150,6 +150,19 @@ struct vmb_mdl;
 #define VMBUS_CHANNEL_GPADL_FLAGS			0x1
 
 /*
+ * Flags of VmbServerChannelInitSetFlags(), and the most bytes of an offer's
+ * user-defined data (hyperv.h's MAX_USER_DEFINED_BYTES): server only, for
+ * code that names them; the values are the WDK's.
+ */
+#define VMBUS_SERVER_CHANNEL_INIT_FLAG_LOOPBACK_OFFER			0x1
+#define VMBUS_SERVER_CHANNEL_INIT_FLAG_ENUMERATE_DEVICE_INTERFACE	0x2
+#define VMBUS_SERVER_CHANNEL_INIT_FLAG_OFFER_AS_PIPE			0x4
+#define VMBUS_SERVER_CHANNEL_INIT_FLAG_FORCE_NEW_CHANNEL		0x8
+#define VMBUS_SERVER_CHANNEL_INIT_FLAG_TLNPI_PROVIDER_OFFER		0x10
+#define VMBUS_SERVER_CHANNEL_INIT_FLAGS					0x1F
+#define VMBUS_SERVER_CHANNEL_INIT_MAXIMUM_OFFER_DATA			120
+
+/*
  * Callbacks
  */
 
@@ -166,7 +179,8 @@ struct vmb_mdl;
  * Called once per inband, GPA-direct or transfer-page packet, in ring order;
  * the client retires each with VmbChannelPacketComplete() or
  * VmbChannelPacketFail(), inside the call or later. @buffer has the
- * packet's length as VMBus carries it: the payload padded to 8 bytes.
+ * packet's length as VMBus carries it: the payload padded to 8 bytes (on a
+ * pipe channel, the message's length as its pipe header gives it).
  *
  * Context: softirq by default, process context when the channel processes
  * incoming packets at passive level (VmbChannelSetIncomingProcessingAtPassive())
@@ -441,8 +455,10 @@ void VmbChannelCleanup(VMBCHANNEL channel);
  * (process context), before Enable returns if the offer is present already,
  * else whenever it arrives. A failed open runs the PnpFailure callback and
  * the channel waits for another offer. A rescind of the offer closes the
- * channel as VmbChannelDisable() does (Suspend ... Closed), and it stays
- * enabled, waiting for the next offer. The state callbacks and PnpFailure
+ * channel as VmbChannelDisable() does (Suspend ... Closed) and leaves it
+ * Disabled, as KMCL does with a client channel whose offer is rescinded:
+ * VmbChannelEnable() (from a work item that Closed queues, for instance)
+ * makes it wait for the next offer. The state callbacks and PnpFailure
  * of such a channel run under its offer's device lock and the channel's
  * state mutex: like every state callback, they must not enable, disable,
  * pause, start, configure or clean up any channel (defer that to a work
@@ -618,6 +634,16 @@ NTSTATUS VmbChannelInitSetFriendlyName(VMBCHANNEL channel, const char *name);
  * VmbChannelInitSetFlags() - channel flags
  * @channel: a Disabled channel
  * @flags: 0 or VMBUS_CHANNEL_INIT_FLAG_IS_PIPE
+ *
+ * VMBUS_CHANNEL_INIT_FLAG_IS_PIPE runs the channel in pipe mode, as KMCL
+ * does: each message is one inband packet, behind an 8-byte pipe header
+ * (struct vmbuspipe_hdr: type 1, data; the message's length) that the
+ * library writes on every send and checks and strips from every incoming
+ * packet, so ProcessPacket gets the message with its exact length. A pipe
+ * has no transactions and no external data: sends that ask for either give
+ * STATUS_INVALID_PARAMETER, and an incoming packet with external data or a
+ * bad header is dropped with a rate-limited message. The maximum packet
+ * size counts the message; the header comes on top.
  *
  * Context: process; may sleep.
  * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1;
@@ -1000,14 +1026,24 @@ void vmb_mdl_free(struct vmb_mdl *mdl);
 /**
  * VmbChannelCreateGpadlFromBuffer() - share a buffer with the host
  * @channel: an enabled channel
- * @flags: 0 or VMBUS_CHANNEL_GPADL_FLAG_READ_ONLY (accepted; hv_vmbus shares
- *         every GPADL read-write)
- * @buffer: page-aligned kmalloc'd, page-allocator or vmalloc'd memory
- * @size: bytes, a multiple of PAGE_SIZE
+ * @flags: 0 or VMBUS_CHANNEL_GPADL_FLAG_READ_ONLY, which KMCL documents as
+ *         a hint to the host, not a protection; the GPADL messages of
+ *         hv_vmbus carry no such flag, so it has no effect on the wire
+ * @buffer: memory that starts on a PAGE_SIZE boundary and is linear-mapped
+ *          (kmalloc() of a power-of-two size of at least PAGE_SIZE, the page
+ *          allocator) or vmalloc()'d; not the stack, module data or I/O memory
+ * @size: bytes, a non-zero multiple of PAGE_SIZE (so of 64 KiB on a
+ *        64 KiB-page kernel)
  * @gpadl: receives the GPADL handle to give the host
  *
- * vmbus_establish_gpadl() on the channel. A GPADL the caller has not
- * deleted is torn down when the channel is disabled.
+ * vmbus_establish_gpadl() on the channel. Where KMCL probes and locks any
+ * buffer, hv_vmbus describes whole pages of the kernel's PAGE_SIZE and, on a
+ * confidential VM, makes them visible to the host, which it can only do
+ * for whole pages: a buffer that is not page-aligned, or whose size is not
+ * a multiple of PAGE_SIZE, gives STATUS_INVALID_PARAMETER rather than
+ * sharing the bytes around it. For other memory, describe it with an MDL and
+ * use VmbChannelCreateGpadlFromMdl() with a 4 KiB-aligned window. A GPADL
+ * the caller has not deleted is torn down when the channel is disabled.
  *
  * Context: process; may sleep (waits for the host).
  * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1 for no channel;
@@ -1137,12 +1173,14 @@ void VmbChannelSetIncomingProcessingAtPassive(VMBCHANNEL channel, bool passive);
  * VmbChannelSetTransactionQuota() - bound the packets the client holds
  * @channel: the channel
  * @quota: at most this many packets delivered and not yet completed (or
- *         failed); 0: no bound (the default)
+ *         failed); greater than 0, as KMCL requires. A channel has no bound
+ *         until the first call; U32_MAX is as good as none.
  *
  * Packets beyond the quota stay in the incoming ring, so a host that keeps
  * sending finds the ring full. Lowering the quota below the packets already
  * held is allowed. Changing it does not restart a stopped delivery: the
- * next completion does.
+ * next completion does. A quota of 0 is refused with a rate-limited message
+ * and the quota stays as it was (the function returns nothing).
  *
  * Context: any.
  */
@@ -1227,6 +1265,322 @@ NTSTATUS VmbChannelPacketGetExternalData(VMBPACKETCOMPLETION packet, u32 flags,
  * Return: the area, or NULL when the channel's client context size is 0.
  */
 void *VmbChannelPacketGetClientContext(VMBPACKETCOMPLETION packet);
+
+/*
+ * The functions added by later KMCL interface versions (V2 to V5), and the
+ * two V1 functions about interrupts and MMIO. KMCL publishes their names but
+ * not their signatures: the forms here are vmbkmcl's, following the V1
+ * functions they extend.
+ */
+
+/**
+ * typedef EVT_VMB_CHANNEL_PROCESS_PACKET_EX - ProcessPacket with a context
+ * @channel: the channel
+ * @packet: the token to retire the packet with
+ * @buffer: the payload, as for EVT_VMB_CHANNEL_PROCESS_PACKET
+ * @buffer_length: bytes at @buffer
+ * @flags: as for EVT_VMB_CHANNEL_PROCESS_PACKET
+ * @context: the pointer given to VmbChannelInitSetProcessPacketCallbacksEx()
+ *
+ * Context: as EVT_VMB_CHANNEL_PROCESS_PACKET.
+ */
+typedef void EVT_VMB_CHANNEL_PROCESS_PACKET_EX(VMBCHANNEL channel,
+					       VMBPACKETCOMPLETION packet,
+					       void *buffer, u32 buffer_length,
+					       u32 flags, void *context);
+
+/**
+ * typedef EVT_VMB_CHANNEL_PROCESSING_COMPLETE_EX - end of a batch, with a context
+ * @channel: the channel
+ * @packets_processed: packets delivered in the batch
+ * @context: the pointer given to VmbChannelInitSetProcessPacketCallbacksEx()
+ *
+ * Context: as EVT_VMB_CHANNEL_PROCESS_PACKET.
+ */
+typedef void EVT_VMB_CHANNEL_PROCESSING_COMPLETE_EX(VMBCHANNEL channel,
+						    u32 packets_processed,
+						    void *context);
+
+/**
+ * typedef EVT_VMB_PACKET_COMPLETION_ROUTINE_EX - completion routine with a context
+ * @packet: the packet object, the caller's again from this call on
+ * @status: as for EVT_VMB_PACKET_COMPLETION_ROUTINE
+ * @buffer: as for EVT_VMB_PACKET_COMPLETION_ROUTINE
+ * @buffer_length: bytes at @buffer
+ * @context: the pointer given to VmbPacketSetCompletionRoutineEx()
+ *
+ * Context: as EVT_VMB_PACKET_COMPLETION_ROUTINE.
+ */
+typedef void EVT_VMB_PACKET_COMPLETION_ROUTINE_EX(VMBPACKET packet, NTSTATUS status,
+						  void *buffer, u32 buffer_length,
+						  void *context);
+
+/**
+ * VmbChannelSetInterruptLatency() - how fast the host hears of our packets
+ * @channel: a channel bound to its offer (a parent device, or a bound offer)
+ * @latency: the signalling latency wanted, in 100 ns units; 0: none
+ * @original_latency: receives the value the previous call set (0 before
+ *                    any), or NULL
+ *
+ * Hyper-V lets a guest signal a channel through the monitor page, which
+ * the host scans at its own latency, or directly. hv_vmbus keeps one bit of
+ * this per channel (struct vmbus_channel.low_latency), so the hint has two
+ * values: 0 signals directly, any other latency leaves the monitor page to
+ * the host's timing. The bit is restored when the channel closes.
+ *
+ * Context: process or atomic; also from the state callbacks.
+ * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1 for no channel;
+ * STATUS_INVALID_DEVICE_STATE when no offer is bound.
+ */
+NTSTATUS __must_check VmbChannelSetInterruptLatency(VMBCHANNEL channel, u16 latency,
+						    u16 *original_latency);
+
+/**
+ * VmbChannelGetMmioSpace() - the MMIO space the host offered the device
+ * @channel: a channel bound to its offer
+ * @mmio_address: receives 0: the library allocates no MMIO (see below)
+ * @mmio_size: receives the bytes the offer asks for (its mmio_megabytes
+ *             MiB), 0 for an offer without MMIO or a channel not bound
+ *
+ * On Hyper-V the VMBus driver of the guest reserves MMIO for an offer that
+ * asks for it; on Linux the device's driver does, with vmbus_allocate_mmio()
+ * on VmbChannelGetTargetDeviceObject()'s device, and frees it with
+ * vmbus_free_mmio(). This gives the size to ask for.
+ *
+ * Context: any.
+ */
+void VmbChannelGetMmioSpace(VMBCHANNEL channel, u64 *mmio_address, u64 *mmio_size);
+
+/**
+ * VmbChannelGetTargetDeviceObject() - the VMBus device of the channel (V2)
+ * @channel: the channel
+ *
+ * The device of the offer the channel drives: the parent given to
+ * VmbChannelAllocate(), or the offer a channel bound by class GUID is bound
+ * to. For dev_*() messages, DMA mapping (dma_map_sg() on it) and
+ * vmbus_allocate_mmio().
+ *
+ * Context: any. A bound offer's device stays valid while the channel is
+ * open, up to the return of its Closed callback.
+ * Return: the device, or NULL while a channel bound by class GUID is not
+ * bound.
+ */
+struct device *VmbChannelGetTargetDeviceObject(VMBCHANNEL channel);
+
+/**
+ * VmbChannelGetParentDeviceObject() - the parent given at allocation (V2)
+ * @channel: the channel
+ *
+ * Context: any.
+ * Return: the parent of VmbChannelAllocate() or VmbChannelInitialize(), or
+ * NULL for a channel bound by class GUID.
+ */
+struct device *VmbChannelGetParentDeviceObject(VMBCHANNEL channel);
+
+/**
+ * VmbChannelInitSetBounceBufferSizes() - driver-managed bounce buffers (V3)
+ * @channel: ignored
+ * @incoming_size: ignored
+ * @outgoing_size: ignored
+ *
+ * Not supported: on Linux, memory a confidential VM shares with the host
+ * is bounced by the DMA API (swiotlb) of the VMBus device, not by buffers
+ * the driver sizes.
+ *
+ * Context: any.
+ * Return: STATUS_NOT_SUPPORTED.
+ */
+NTSTATUS VmbChannelInitSetBounceBufferSizes(VMBCHANNEL channel, u32 incoming_size,
+					    u32 outgoing_size);
+
+/**
+ * VmbChannelAllocateBounceBuffer() - a driver-managed bounce buffer (V3)
+ * @channel: ignored
+ * @size: ignored
+ * @buffer: receives NULL
+ *
+ * Not supported, as VmbChannelInitSetBounceBufferSizes().
+ *
+ * Context: any.
+ * Return: STATUS_NOT_SUPPORTED.
+ */
+NTSTATUS VmbChannelAllocateBounceBuffer(VMBCHANNEL channel, u32 size, void **buffer);
+
+/**
+ * VmbChannelInitSetMaximumPacketCount() - bound the transactions in flight (V4)
+ * @channel: a Disabled channel
+ * @count: at most this many sent packets awaiting the host's completion
+ *
+ * By default a channel has as many transactions in flight as both rings can
+ * hold (hv_vmbus's requestor is sized for that). This lowers the bound:
+ * further sends that ask for a completion wait in the channel's queue, in
+ * order, until completions free a place. A bound above the default has no
+ * effect.
+ *
+ * Context: process; may sleep.
+ * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1 for no channel or one
+ * that is not Disabled; STATUS_INVALID_PARAMETER_2 for 0.
+ */
+NTSTATUS VmbChannelInitSetMaximumPacketCount(VMBCHANNEL channel, u32 count);
+
+/**
+ * VmbChannelCreateGpadlFromPfnList() - share frames with the host (V4)
+ * @channel: an enabled channel, open (from Opened on)
+ * @flags: as for VmbChannelCreateGpadlFromBuffer()
+ * @pfns: Hyper-V frame numbers (4 KiB frames, whatever PAGE_SIZE is) of
+ *        guest RAM, in the order the GPADL describes them
+ * @pfn_count: entries at @pfns
+ * @gpadl: receives the GPADL handle
+ *
+ * The frames are mapped into one virtually contiguous buffer for
+ * vmbus_establish_gpadl(), which shares whole kernel pages: on a kernel
+ * whose PAGE_SIZE is larger than 4 KiB (64 KiB on arm64), each run of
+ * PAGE_SIZE / 4 KiB entries must name the consecutive frames of one page,
+ * starting at its first. The memory must stay allocated until the GPADL is
+ * deleted.
+ *
+ * Context: process; may sleep.
+ * Return: as VmbChannelCreateGpadlFromBuffer(); STATUS_INVALID_PARAMETER for
+ * no frames, a frame that is not guest RAM, or frames that do not make
+ * whole pages.
+ */
+NTSTATUS VmbChannelCreateGpadlFromPfnList(VMBCHANNEL channel, u32 flags, const u64 *pfns,
+					  u32 pfn_count, u32 *gpadl);
+
+/**
+ * VmbChannelInitSetPrimaryChannel() - make the channel a sub-channel (V5)
+ * @channel: ignored
+ * @primary: ignored
+ *
+ * Not supported yet: sub-channels of an open primary channel
+ * (hv_vmbus's sub-channel offers) are not implemented.
+ *
+ * Context: any.
+ * Return: STATUS_NOT_SUPPORTED.
+ */
+NTSTATUS VmbChannelInitSetPrimaryChannel(VMBCHANNEL channel, VMBCHANNEL primary);
+
+/**
+ * VmbSizeofChannel() - bytes of a channel object (V5)
+ *
+ * For VmbChannelInitialize().
+ *
+ * Context: any.
+ * Return: the size.
+ */
+u32 VmbSizeofChannel(void);
+
+/**
+ * VmbChannelInitialize() - make a channel object in the caller's memory (V5)
+ * @parent: as for VmbChannelAllocate()
+ * @is_server: as for VmbChannelAllocate()
+ * @channel: the memory, at least VmbSizeofChannel() bytes, 8-byte aligned,
+ *           not freed or reused until VmbChannelCleanup() returned
+ * @byte_count: bytes at @channel
+ *
+ * The channel is what VmbChannelAllocate() makes, and is used and cleaned
+ * up the same way; VmbChannelCleanup() leaves the memory to the caller.
+ *
+ * Context: process; may sleep.
+ * Return: as VmbChannelAllocate(); STATUS_INVALID_PARAMETER_3 for a NULL or
+ * misaligned @channel; STATUS_BUFFER_TOO_SMALL for @byte_count below
+ * VmbSizeofChannel().
+ */
+NTSTATUS VmbChannelInitialize(struct device *parent, bool is_server, VMBCHANNEL channel,
+			      u32 byte_count);
+
+/**
+ * VmbClientChannelInitSetTargetProcessorIndex() - the channel's CPU (V5)
+ * @channel: ignored
+ * @processor_index: ignored
+ *
+ * Not supported yet: the channel interrupts the CPU hv_vmbus chose when
+ * the offer came (struct vmbus_channel.target_cpu).
+ *
+ * Context: any.
+ * Return: STATUS_NOT_SUPPORTED.
+ */
+NTSTATUS VmbClientChannelInitSetTargetProcessorIndex(VMBCHANNEL channel, u32 processor_index);
+
+/**
+ * VmbChannelSetAllowableDpcCpuUsage() - bound the time delivery takes (V5)
+ * @channel: the channel
+ * @percent: the share of a CPU that incoming delivery in softirq context
+ *           may take, 1 to 100
+ *
+ * A hint, as in KMCL. vmbkmcl's softirq reader already delivers at most
+ * 256 packets per run and leaves the rest to a new run of its tasklet, so
+ * that other softirq work gets the CPU in between; the value is recorded
+ * and does not change that bound.
+ *
+ * Context: any.
+ * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1 for no channel;
+ * STATUS_INVALID_PARAMETER_2 for a value outside 1 to 100.
+ */
+NTSTATUS VmbChannelSetAllowableDpcCpuUsage(VMBCHANNEL channel, u32 percent);
+
+/**
+ * VmbChannelInitSetInlinePacketContextSize() - client bytes in packet objects (V5)
+ * @channel: a Disabled channel
+ * @size: bytes of client context in each outgoing packet object, at most
+ *        64 KiB
+ *
+ * Packet objects allocated or initialized from now on carry the area, 8-byte
+ * aligned and zeroed when the object is made (not when it is sent again);
+ * VmbChannelSizeofPacket() counts it.
+ *
+ * Context: process; may sleep.
+ * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1 for no channel or one
+ * that is not Disabled; STATUS_INVALID_PARAMETER_2 for a size above 64 KiB.
+ */
+NTSTATUS VmbChannelInitSetInlinePacketContextSize(VMBCHANNEL channel, u32 size);
+
+/**
+ * VmbPacketGetInlinePacketContextPointer() - a packet object's client area (V5)
+ * @packet: the packet
+ *
+ * Context: any.
+ * Return: the area, or NULL when its channel's inline context size was 0
+ * when the object was made.
+ */
+void *VmbPacketGetInlinePacketContextPointer(VMBPACKET packet);
+
+/**
+ * VmbChannelInitSetProcessPacketCallbacksEx() - callbacks with a context (V5)
+ * @channel: a Disabled channel
+ * @process_packet: called for each packet, with @context
+ * @complete: called after each batch (ProcessingComplete), with @context,
+ *            or NULL
+ * @context: handed to both
+ *
+ * Replaces what VmbChannelInitSetProcessPacketCallbacks() set, and the other
+ * way round.
+ *
+ * Context: process; may sleep.
+ * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1 for no channel or one
+ * that is not Disabled; STATUS_INVALID_PARAMETER_2 for a NULL
+ * @process_packet.
+ */
+NTSTATUS
+VmbChannelInitSetProcessPacketCallbacksEx(VMBCHANNEL channel,
+					  EVT_VMB_CHANNEL_PROCESS_PACKET_EX *process_packet,
+					  EVT_VMB_CHANNEL_PROCESSING_COMPLETE_EX *complete,
+					  void *context);
+
+/**
+ * VmbPacketSetCompletionRoutineEx() - completion routine with a context (V5)
+ * @packet: a packet not in flight
+ * @completion_routine: called when the send is done, with @context
+ * @context: handed to it
+ *
+ * Replaces what VmbPacketSetCompletionRoutine() set, and the other way
+ * round.
+ *
+ * Context: any.
+ */
+void VmbPacketSetCompletionRoutineEx(VMBPACKET packet,
+				     EVT_VMB_PACKET_COMPLETION_ROUTINE_EX *completion_routine,
+				     void *context);
 
 /*
  * Server-only KMCL functions. Linux hv_vmbus is a guest (client) stack:
@@ -1394,5 +1748,480 @@ NTSTATUS __must_check VmbChannelRestoreFromBuffer(VMBCHANNEL channel,
  * Return: STATUS_NOT_SUPPORTED.
  */
 NTSTATUS VmbPacketRestore(VMBPACKET packet, void *buffer, u32 buffer_size);
+
+/**
+ * VmbServerChannelInitSetSaveRestorePacketCallbacksEx() - server only (V5)
+ * @channel: ignored
+ * @save_packet: ignored
+ * @restore_packet: ignored
+ * @context: ignored
+ *
+ * Context: any.
+ * Return: STATUS_NOT_SUPPORTED.
+ */
+NTSTATUS
+VmbServerChannelInitSetSaveRestorePacketCallbacksEx(VMBCHANNEL channel,
+						    EVT_VMB_CHANNEL_SAVE_PACKET *save_packet,
+						    EVT_VMB_CHANNEL_RESTORE_PACKET *restore_packet,
+						    void *context);
+
+/*
+ * Function pointer types and the interface tables
+ */
+
+/**
+ * DOC: Function pointer types
+ *
+ * Each KMCL function has a pointer type named as KMCL names it, the function's
+ * name in upper case with underscores after ``PFN_`` (``PFN_VMB_PACKET_SEND``
+ * for VmbPacketSend()): the type of its member in the interface tables. Each
+ * callback type ``EVT_VMB_FOO`` has its ``PFN_VMB_FOO``, a pointer to it. The
+ * function pointer types are declared with typeof() from the functions, so
+ * they cannot differ from them.
+ */
+
+typedef
+	EVT_VMB_CHANNEL_PROCESS_PACKET *PFN_VMB_CHANNEL_PROCESS_PACKET;
+typedef
+	EVT_VMB_CHANNEL_PROCESSING_COMPLETE *PFN_VMB_CHANNEL_PROCESSING_COMPLETE;
+typedef
+	EVT_VMB_PACKET_COMPLETION_ROUTINE *PFN_VMB_PACKET_COMPLETION_ROUTINE;
+typedef
+	EVT_VMB_CHANNEL_OPENED *PFN_VMB_CHANNEL_OPENED;
+typedef
+	EVT_VMB_CHANNEL_CLOSED *PFN_VMB_CHANNEL_CLOSED;
+typedef
+	EVT_VMB_CHANNEL_SUSPEND *PFN_VMB_CHANNEL_SUSPEND;
+typedef
+	EVT_VMB_CHANNEL_STARTED *PFN_VMB_CHANNEL_STARTED;
+typedef
+	EVT_VMB_CHANNEL_POST_STARTED *PFN_VMB_CHANNEL_POST_STARTED;
+typedef
+	EVT_VMB_CHANNEL_PNP_FAILURE *PFN_VMB_CHANNEL_PNP_FAILURE;
+typedef
+	EVT_VMB_CHANNEL_SAVE_PACKET *PFN_VMB_CHANNEL_SAVE_PACKET;
+typedef
+	EVT_VMB_CHANNEL_RESTORE_PACKET *PFN_VMB_CHANNEL_RESTORE_PACKET;
+typedef
+	EVT_VMB_CHANNEL_PROCESS_PACKET_EX *PFN_VMB_CHANNEL_PROCESS_PACKET_EX;
+typedef
+	EVT_VMB_CHANNEL_PROCESSING_COMPLETE_EX *PFN_VMB_CHANNEL_PROCESSING_COMPLETE_EX;
+typedef
+	EVT_VMB_PACKET_COMPLETION_ROUTINE_EX *PFN_VMB_PACKET_COMPLETION_ROUTINE_EX;
+
+typedef
+	typeof(VmbChannelAllocate) *PFN_VMB_CHANNEL_ALLOCATE;
+typedef
+	typeof(VmbChannelCleanup) *PFN_VMB_CHANNEL_CLEANUP;
+typedef
+	typeof(VmbChannelCreateGpadlFromBuffer) *PFN_VMB_CHANNEL_CREATE_GPADL_FROM_BUFFER;
+typedef
+	typeof(VmbChannelCreateGpadlFromMdl) *PFN_VMB_CHANNEL_CREATE_GPADL_FROM_MDL;
+typedef
+	typeof(VmbChannelDeleteGpadl) *PFN_VMB_CHANNEL_DELETE_GPADL;
+typedef
+	typeof(VmbChannelDisable) *PFN_VMB_CHANNEL_DISABLE;
+typedef
+	typeof(VmbChannelEnable) *PFN_VMB_CHANNEL_ENABLE;
+typedef
+	typeof(VmbChannelGetInterfaceInstance) *PFN_VMB_CHANNEL_GET_INTERFACE_INSTANCE;
+typedef
+	typeof(VmbChannelGetMmioSpace) *PFN_VMB_CHANNEL_GET_MMIO_SPACE;
+typedef
+	typeof(VmbChannelGetPointer) *PFN_VMB_CHANNEL_GET_POINTER;
+typedef
+	typeof(VmbChannelInitSetClientContextSize) *PFN_VMB_CHANNEL_INIT_SET_CLIENT_CONTEXT_SIZE;
+typedef
+	typeof(VmbChannelInitSetFlags) *PFN_VMB_CHANNEL_INIT_SET_FLAGS;
+typedef
+	typeof(VmbChannelInitSetFriendlyName) *PFN_VMB_CHANNEL_INIT_SET_FRIENDLY_NAME;
+typedef
+	typeof(VmbChannelInitSetMaximumExternalData)
+	*PFN_VMB_CHANNEL_INIT_SET_MAXIMUM_EXTERNAL_DATA;
+typedef
+	typeof(VmbChannelInitSetMaximumPacketSize) *PFN_VMB_CHANNEL_INIT_SET_MAXIMUM_PACKET_SIZE;
+typedef
+	typeof(VmbChannelInitSetProcessPacketCallbacks)
+	*PFN_VMB_CHANNEL_INIT_SET_PROCESS_PACKET_CALLBACKS;
+typedef
+	typeof(VmbChannelInitSetStateChangeCallbacks)
+	*PFN_VMB_CHANNEL_INIT_SET_STATE_CHANGE_CALLBACKS;
+typedef
+	typeof(VmbChannelPacketComplete) *PFN_VMB_CHANNEL_PACKET_COMPLETE;
+typedef
+	typeof(VmbChannelPacketDeferToPassive) *PFN_VMB_CHANNEL_PACKET_DEFER_TO_PASSIVE;
+typedef
+	typeof(VmbChannelPacketFail) *PFN_VMB_CHANNEL_PACKET_FAIL;
+typedef
+	typeof(VmbChannelPacketGetExternalData) *PFN_VMB_CHANNEL_PACKET_GET_EXTERNAL_DATA;
+typedef
+	typeof(VmbChannelPause) *PFN_VMB_CHANNEL_PAUSE;
+typedef
+	typeof(VmbChannelSendSynchronousRequest) *PFN_VMB_CHANNEL_SEND_SYNCHRONOUS_REQUEST;
+typedef
+	typeof(VmbChannelSetIncomingProcessingAtPassive)
+	*PFN_VMB_CHANNEL_SET_INCOMING_PROCESSING_AT_PASSIVE;
+typedef
+	typeof(VmbChannelSetInterruptLatency) *PFN_VMB_CHANNEL_SET_INTERRUPT_LATENCY;
+typedef
+	typeof(VmbChannelSetPointer) *PFN_VMB_CHANNEL_SET_POINTER;
+typedef
+	typeof(VmbChannelSetTransactionQuota) *PFN_VMB_CHANNEL_SET_TRANSACTION_QUOTA;
+typedef
+	typeof(VmbChannelSizeofPacket) *PFN_VMB_CHANNEL_SIZEOF_PACKET;
+typedef
+	typeof(VmbChannelStart) *PFN_VMB_CHANNEL_START;
+typedef
+	typeof(VmbClientChannelInitSetRingBufferPageCount)
+	*PFN_VMB_CLIENT_CHANNEL_INIT_SET_RING_BUFFER_PAGE_COUNT;
+typedef
+	typeof(VmbClientChannelInitSetTargetPnp) *PFN_VMB_CLIENT_CHANNEL_INIT_SET_TARGET_PNP;
+typedef
+	typeof(VmbPacketAllocate) *PFN_VMB_PACKET_ALLOCATE;
+typedef
+	typeof(VmbPacketFree) *PFN_VMB_PACKET_FREE;
+typedef
+	typeof(VmbPacketGetChannel) *PFN_VMB_PACKET_GET_CHANNEL;
+typedef
+	typeof(VmbPacketGetPointer) *PFN_VMB_PACKET_GET_POINTER;
+typedef
+	typeof(VmbPacketInitialize) *PFN_VMB_PACKET_INITIALIZE;
+typedef
+	typeof(VmbPacketSend) *PFN_VMB_PACKET_SEND;
+typedef
+	typeof(VmbPacketSendWithExternalMdl) *PFN_VMB_PACKET_SEND_WITH_EXTERNAL_MDL;
+typedef
+	typeof(VmbPacketSendWithExternalPfns) *PFN_VMB_PACKET_SEND_WITH_EXTERNAL_PFNS;
+typedef
+	typeof(VmbPacketSetCompletionRoutine) *PFN_VMB_PACKET_SET_COMPLETION_ROUTINE;
+typedef
+	typeof(VmbPacketSetPointer) *PFN_VMB_PACKET_SET_POINTER;
+typedef
+	typeof(VmbChannelPacketGetClientContext) *PFN_VMB_CHANNEL_PACKET_GET_CLIENT_CONTEXT;
+typedef
+	typeof(VmbChannelGetTargetDeviceObject) *PFN_VMB_CHANNEL_GET_TARGET_DEVICE_OBJECT;
+typedef
+	typeof(VmbChannelGetParentDeviceObject) *PFN_VMB_CHANNEL_GET_PARENT_DEVICE_OBJECT;
+typedef
+	typeof(VmbChannelInitSetBounceBufferSizes) *PFN_VMB_CHANNEL_INIT_SET_BOUNCE_BUFFER_SIZES;
+typedef
+	typeof(VmbChannelAllocateBounceBuffer) *PFN_VMB_CHANNEL_ALLOCATE_BOUNCE_BUFFER;
+typedef
+	typeof(VmbChannelInitSetMaximumPacketCount) *PFN_VMB_CHANNEL_INIT_SET_MAXIMUM_PACKET_COUNT;
+typedef
+	typeof(VmbChannelCreateGpadlFromPfnList) *PFN_VMB_CHANNEL_CREATE_GPADL_FROM_PFN_LIST;
+typedef
+	typeof(VmbChannelInitSetPrimaryChannel) *PFN_VMB_CHANNEL_INIT_SET_PRIMARY_CHANNEL;
+typedef
+	typeof(VmbChannelInitialize) *PFN_VMB_CHANNEL_INITIALIZE;
+typedef
+	typeof(VmbSizeofChannel) *PFN_VMB_SIZEOF_CHANNEL;
+typedef
+	typeof(VmbClientChannelInitSetTargetProcessorIndex)
+	*PFN_VMB_CLIENT_CHANNEL_INIT_SET_TARGET_PROCESSOR_INDEX;
+typedef
+	typeof(VmbChannelSetAllowableDpcCpuUsage) *PFN_VMB_CHANNEL_SET_ALLOWABLE_DPC_CPU_USAGE;
+typedef
+	typeof(VmbChannelInitSetInlinePacketContextSize)
+	*PFN_VMB_CHANNEL_INIT_SET_INLINE_PACKET_CONTEXT_SIZE;
+typedef
+	typeof(VmbPacketGetInlinePacketContextPointer)
+	*PFN_VMB_PACKET_GET_INLINE_PACKET_CONTEXT_POINTER;
+typedef
+	typeof(VmbChannelInitSetProcessPacketCallbacksEx)
+	*PFN_VMB_CHANNEL_INIT_SET_PROCESS_PACKET_CALLBACKS_EX;
+typedef
+	typeof(VmbPacketSetCompletionRoutineEx) *PFN_VMB_PACKET_SET_COMPLETION_ROUTINE_EX;
+typedef
+	typeof(VmbChannelMapGpadl) *PFN_VMB_CHANNEL_MAP_GPADL;
+typedef
+	typeof(VmbChannelRestoreFromBuffer) *PFN_VMB_CHANNEL_RESTORE_FROM_BUFFER;
+typedef
+	typeof(VmbChannelSaveBegin) *PFN_VMB_CHANNEL_SAVE_BEGIN;
+typedef
+	typeof(VmbChannelSaveContinue) *PFN_VMB_CHANNEL_SAVE_CONTINUE;
+typedef
+	typeof(VmbChannelSaveEnd) *PFN_VMB_CHANNEL_SAVE_END;
+typedef
+	typeof(VmbChannelUnmapGpadl) *PFN_VMB_CHANNEL_UNMAP_GPADL;
+typedef
+	typeof(VmbConvertVmbusHandleToKernelHandle) *PFN_VMB_CONVERT_VMBUS_HANDLE_TO_KERNEL_HANDLE;
+typedef
+	typeof(VmbPacketRestore) *PFN_VMB_PACKET_RESTORE;
+typedef
+	typeof(VmbServerChannelInitSetFlags) *PFN_VMB_SERVER_CHANNEL_INIT_SET_FLAGS;
+typedef
+	typeof(VmbServerChannelInitSetMmioMegabytes)
+	*PFN_VMB_SERVER_CHANNEL_INIT_SET_MMIO_MEGABYTES;
+typedef
+	typeof(VmbServerChannelInitSetSaveRestorePacketCallbacks)
+	*PFN_VMB_SERVER_CHANNEL_INIT_SET_SAVE_RESTORE_PACKET_CALLBACKS;
+typedef
+	typeof(VmbServerChannelInitSetTargetInterfaceId)
+	*PFN_VMB_SERVER_CHANNEL_INIT_SET_TARGET_INTERFACE_ID;
+typedef
+	typeof(VmbServerChannelInitSetTargetVtl) *PFN_VMB_SERVER_CHANNEL_INIT_SET_TARGET_VTL;
+typedef
+	typeof(VmbServerChannelInitSetVmbusHandle) *PFN_VMB_SERVER_CHANNEL_INIT_SET_VMBUS_HANDLE;
+typedef
+	typeof(VmbServerChannelInitSetSaveRestorePacketCallbacksEx)
+	*PFN_VMB_SERVER_CHANNEL_INIT_SET_SAVE_RESTORE_PACKET_CALLBACKS_EX;
+
+/**
+ * struct vmb_interface_header - the INTERFACE header of a KMCL table
+ * @size: bytes of the table filled in
+ * @version: its KMCL_CLIENT_INTERFACE_VERSION_*
+ * @context: NULL: vmbkmcl has no state per table
+ * @reference: does nothing (the table's functions live as long as the
+ *             vmbkmcl module, which a caller's module depends on)
+ * @dereference: does nothing
+ *
+ * WDM's INTERFACE, which starts every KMCL table, with Linux types.
+ */
+struct vmb_interface_header {
+	u16 size;
+	u16 version;
+	void *context;
+	void (*reference)(void *context);
+	void (*dereference)(void *context);
+};
+
+/* Versions of the client table: vmbkmcl's numbers (KMCL's are not public). */
+#define KMCL_CLIENT_INTERFACE_VERSION_V1	1
+#define KMCL_CLIENT_INTERFACE_VERSION_V2	2
+#define KMCL_CLIENT_INTERFACE_VERSION_V3	3
+#define KMCL_CLIENT_INTERFACE_VERSION_V4	4
+#define KMCL_CLIENT_INTERFACE_VERSION_V5	5
+#define KMCL_CLIENT_INTERFACE_VERSION_LATEST	KMCL_CLIENT_INTERFACE_VERSION_V5
+
+/*
+ * The members of each version of the client table, the previous version's
+ * first, as one anonymous structure. KMCL nests each version in the next as
+ * an anonymous member, so that a function is reached by its own name in any
+ * version's table (iface.VmbPacketSend); C11's untagged anonymous structures
+ * give the same layout and names. Each member is a pointer to the function
+ * of its name, of its PFN_VMB_* type.
+ */
+#define KMCL_CLIENT_INTERFACE_V1_MEMBERS	\
+	struct {	\
+		struct vmb_interface_header InterfaceHeader;	\
+		PFN_VMB_CHANNEL_ALLOCATE VmbChannelAllocate;	\
+		PFN_VMB_CHANNEL_CLEANUP VmbChannelCleanup;	\
+		PFN_VMB_CHANNEL_CREATE_GPADL_FROM_BUFFER VmbChannelCreateGpadlFromBuffer;	\
+		PFN_VMB_CHANNEL_CREATE_GPADL_FROM_MDL VmbChannelCreateGpadlFromMdl;	\
+		PFN_VMB_CHANNEL_DELETE_GPADL VmbChannelDeleteGpadl;	\
+		PFN_VMB_CHANNEL_DISABLE VmbChannelDisable;	\
+		PFN_VMB_CHANNEL_ENABLE VmbChannelEnable;	\
+		PFN_VMB_CHANNEL_GET_INTERFACE_INSTANCE VmbChannelGetInterfaceInstance;	\
+		PFN_VMB_CHANNEL_GET_MMIO_SPACE VmbChannelGetMmioSpace;	\
+		PFN_VMB_CHANNEL_GET_POINTER VmbChannelGetPointer;	\
+		PFN_VMB_CHANNEL_INIT_SET_CLIENT_CONTEXT_SIZE	\
+			VmbChannelInitSetClientContextSize;	\
+		PFN_VMB_CHANNEL_INIT_SET_FLAGS VmbChannelInitSetFlags;	\
+		PFN_VMB_CHANNEL_INIT_SET_FRIENDLY_NAME VmbChannelInitSetFriendlyName;	\
+		PFN_VMB_CHANNEL_INIT_SET_MAXIMUM_EXTERNAL_DATA	\
+			VmbChannelInitSetMaximumExternalData;	\
+		PFN_VMB_CHANNEL_INIT_SET_MAXIMUM_PACKET_SIZE	\
+			VmbChannelInitSetMaximumPacketSize;	\
+		PFN_VMB_CHANNEL_INIT_SET_PROCESS_PACKET_CALLBACKS	\
+			VmbChannelInitSetProcessPacketCallbacks;	\
+		PFN_VMB_CHANNEL_INIT_SET_STATE_CHANGE_CALLBACKS	\
+			VmbChannelInitSetStateChangeCallbacks;	\
+		PFN_VMB_CHANNEL_PACKET_COMPLETE VmbChannelPacketComplete;	\
+		PFN_VMB_CHANNEL_PACKET_DEFER_TO_PASSIVE VmbChannelPacketDeferToPassive;	\
+		PFN_VMB_CHANNEL_PACKET_FAIL VmbChannelPacketFail;	\
+		PFN_VMB_CHANNEL_PACKET_GET_EXTERNAL_DATA VmbChannelPacketGetExternalData;	\
+		PFN_VMB_CHANNEL_PAUSE VmbChannelPause;	\
+		PFN_VMB_CHANNEL_SEND_SYNCHRONOUS_REQUEST VmbChannelSendSynchronousRequest;	\
+		PFN_VMB_CHANNEL_SET_INCOMING_PROCESSING_AT_PASSIVE	\
+			VmbChannelSetIncomingProcessingAtPassive;	\
+		PFN_VMB_CHANNEL_SET_INTERRUPT_LATENCY VmbChannelSetInterruptLatency;	\
+		PFN_VMB_CHANNEL_SET_POINTER VmbChannelSetPointer;	\
+		PFN_VMB_CHANNEL_SET_TRANSACTION_QUOTA VmbChannelSetTransactionQuota;	\
+		PFN_VMB_CHANNEL_SIZEOF_PACKET VmbChannelSizeofPacket;	\
+		PFN_VMB_CHANNEL_START VmbChannelStart;	\
+		PFN_VMB_CLIENT_CHANNEL_INIT_SET_RING_BUFFER_PAGE_COUNT	\
+			VmbClientChannelInitSetRingBufferPageCount;	\
+		PFN_VMB_CLIENT_CHANNEL_INIT_SET_TARGET_PNP VmbClientChannelInitSetTargetPnp;	\
+		PFN_VMB_PACKET_ALLOCATE VmbPacketAllocate;	\
+		PFN_VMB_PACKET_FREE VmbPacketFree;	\
+		PFN_VMB_PACKET_GET_CHANNEL VmbPacketGetChannel;	\
+		PFN_VMB_PACKET_GET_POINTER VmbPacketGetPointer;	\
+		PFN_VMB_PACKET_INITIALIZE VmbPacketInitialize;	\
+		PFN_VMB_PACKET_SEND VmbPacketSend;	\
+		PFN_VMB_PACKET_SEND_WITH_EXTERNAL_MDL VmbPacketSendWithExternalMdl;	\
+		PFN_VMB_PACKET_SEND_WITH_EXTERNAL_PFNS VmbPacketSendWithExternalPfns;	\
+		PFN_VMB_PACKET_SET_COMPLETION_ROUTINE VmbPacketSetCompletionRoutine;	\
+		PFN_VMB_PACKET_SET_POINTER VmbPacketSetPointer;	\
+	}
+
+#define KMCL_CLIENT_INTERFACE_V2_MEMBERS	\
+	struct {	\
+		KMCL_CLIENT_INTERFACE_V1_MEMBERS;	\
+		PFN_VMB_CHANNEL_PACKET_GET_CLIENT_CONTEXT VmbChannelPacketGetClientContext;	\
+		PFN_VMB_CHANNEL_GET_TARGET_DEVICE_OBJECT VmbChannelGetTargetDeviceObject;	\
+		PFN_VMB_CHANNEL_GET_PARENT_DEVICE_OBJECT VmbChannelGetParentDeviceObject;	\
+	}
+
+#define KMCL_CLIENT_INTERFACE_V3_MEMBERS	\
+	struct {	\
+		KMCL_CLIENT_INTERFACE_V2_MEMBERS;	\
+		PFN_VMB_CHANNEL_INIT_SET_BOUNCE_BUFFER_SIZES	\
+			VmbChannelInitSetBounceBufferSizes;	\
+		PFN_VMB_CHANNEL_ALLOCATE_BOUNCE_BUFFER VmbChannelAllocateBounceBuffer;	\
+	}
+
+#define KMCL_CLIENT_INTERFACE_V4_MEMBERS	\
+	struct {	\
+		KMCL_CLIENT_INTERFACE_V3_MEMBERS;	\
+		PFN_VMB_CHANNEL_INIT_SET_MAXIMUM_PACKET_COUNT	\
+			VmbChannelInitSetMaximumPacketCount;	\
+		PFN_VMB_CHANNEL_CREATE_GPADL_FROM_PFN_LIST VmbChannelCreateGpadlFromPfnList;	\
+	}
+
+#define KMCL_CLIENT_INTERFACE_V5_MEMBERS	\
+	struct {	\
+		KMCL_CLIENT_INTERFACE_V4_MEMBERS;	\
+		PFN_VMB_CHANNEL_INIT_SET_PRIMARY_CHANNEL VmbChannelInitSetPrimaryChannel;	\
+		PFN_VMB_CHANNEL_INITIALIZE VmbChannelInitialize;	\
+		PFN_VMB_SIZEOF_CHANNEL VmbSizeofChannel;	\
+		PFN_VMB_CLIENT_CHANNEL_INIT_SET_TARGET_PROCESSOR_INDEX	\
+			VmbClientChannelInitSetTargetProcessorIndex;	\
+		PFN_VMB_CHANNEL_SET_ALLOWABLE_DPC_CPU_USAGE VmbChannelSetAllowableDpcCpuUsage;	\
+		PFN_VMB_CHANNEL_INIT_SET_INLINE_PACKET_CONTEXT_SIZE	\
+			VmbChannelInitSetInlinePacketContextSize;	\
+		PFN_VMB_PACKET_GET_INLINE_PACKET_CONTEXT_POINTER	\
+			VmbPacketGetInlinePacketContextPointer;	\
+		PFN_VMB_CHANNEL_INIT_SET_PROCESS_PACKET_CALLBACKS_EX	\
+			VmbChannelInitSetProcessPacketCallbacksEx;	\
+		PFN_VMB_PACKET_SET_COMPLETION_ROUTINE_EX VmbPacketSetCompletionRoutineEx;	\
+	}
+
+/**
+ * struct _KMCL_CLIENT_INTERFACE_V1 - the KMCL client table, version 1
+ * @KMCL_CLIENT_INTERFACE_V1_MEMBERS: InterfaceHeader (struct vmb_interface_header), then a
+ *	pointer to each function, named as the function: the 41
+ *	functions of KMCL_CLIENT_INTERFACE_V1 (Windows 10 1803)
+ *
+ * Filled by vmb_query_client_interface() with KMCL_CLIENT_INTERFACE_VERSION_V1.
+ */
+typedef
+	struct _KMCL_CLIENT_INTERFACE_V1 {
+		KMCL_CLIENT_INTERFACE_V1_MEMBERS;
+	} KMCL_CLIENT_INTERFACE_V1;
+
+/**
+ * struct _KMCL_CLIENT_INTERFACE_V2 - the KMCL client table, version 2
+ * @KMCL_CLIENT_INTERFACE_V2_MEMBERS: InterfaceHeader (struct vmb_interface_header), then a
+ *	pointer to each function, named as the function: V1, then
+ *	VmbChannelPacketGetClientContext,
+ *	VmbChannelGetTargetDeviceObject,
+ *	VmbChannelGetParentDeviceObject
+ *
+ * Filled by vmb_query_client_interface() with KMCL_CLIENT_INTERFACE_VERSION_V2.
+ */
+typedef
+	struct _KMCL_CLIENT_INTERFACE_V2 {
+		KMCL_CLIENT_INTERFACE_V2_MEMBERS;
+	} KMCL_CLIENT_INTERFACE_V2;
+
+/**
+ * struct _KMCL_CLIENT_INTERFACE_V3 - the KMCL client table, version 3
+ * @KMCL_CLIENT_INTERFACE_V3_MEMBERS: InterfaceHeader (struct vmb_interface_header), then a
+ *	pointer to each function, named as the function: V2, then
+ *	VmbChannelInitSetBounceBufferSizes,
+ *	VmbChannelAllocateBounceBuffer
+ *
+ * Filled by vmb_query_client_interface() with KMCL_CLIENT_INTERFACE_VERSION_V3.
+ */
+typedef
+	struct _KMCL_CLIENT_INTERFACE_V3 {
+		KMCL_CLIENT_INTERFACE_V3_MEMBERS;
+	} KMCL_CLIENT_INTERFACE_V3;
+
+/**
+ * struct _KMCL_CLIENT_INTERFACE_V4 - the KMCL client table, version 4
+ * @KMCL_CLIENT_INTERFACE_V4_MEMBERS: InterfaceHeader (struct vmb_interface_header), then a
+ *	pointer to each function, named as the function: V3, then
+ *	VmbChannelInitSetMaximumPacketCount,
+ *	VmbChannelCreateGpadlFromPfnList
+ *
+ * Filled by vmb_query_client_interface() with KMCL_CLIENT_INTERFACE_VERSION_V4.
+ */
+typedef
+	struct _KMCL_CLIENT_INTERFACE_V4 {
+		KMCL_CLIENT_INTERFACE_V4_MEMBERS;
+	} KMCL_CLIENT_INTERFACE_V4;
+
+/**
+ * struct _KMCL_CLIENT_INTERFACE_V5 - the KMCL client table, version 5
+ * @KMCL_CLIENT_INTERFACE_V5_MEMBERS: InterfaceHeader (struct vmb_interface_header), then a
+ *	pointer to each function, named as the function: V4, then
+ *	the nine V5 functions
+ *
+ * Filled by vmb_query_client_interface() with KMCL_CLIENT_INTERFACE_VERSION_V5.
+ */
+typedef
+	struct _KMCL_CLIENT_INTERFACE_V5 {
+		KMCL_CLIENT_INTERFACE_V5_MEMBERS;
+	} KMCL_CLIENT_INTERFACE_V5;
+
+#define KMCL_SERVER_ONLY_METHODS_MEMBERS	\
+	struct {	\
+		PFN_VMB_CHANNEL_MAP_GPADL VmbChannelMapGpadl;	\
+		PFN_VMB_CHANNEL_RESTORE_FROM_BUFFER VmbChannelRestoreFromBuffer;	\
+		PFN_VMB_CHANNEL_SAVE_BEGIN VmbChannelSaveBegin;	\
+		PFN_VMB_CHANNEL_SAVE_CONTINUE VmbChannelSaveContinue;	\
+		PFN_VMB_CHANNEL_SAVE_END VmbChannelSaveEnd;	\
+		PFN_VMB_CHANNEL_UNMAP_GPADL VmbChannelUnmapGpadl;	\
+		PFN_VMB_CONVERT_VMBUS_HANDLE_TO_KERNEL_HANDLE	\
+			VmbConvertVmbusHandleToKernelHandle;	\
+		PFN_VMB_PACKET_RESTORE VmbPacketRestore;	\
+		PFN_VMB_SERVER_CHANNEL_INIT_SET_FLAGS VmbServerChannelInitSetFlags;	\
+		PFN_VMB_SERVER_CHANNEL_INIT_SET_MMIO_MEGABYTES	\
+			VmbServerChannelInitSetMmioMegabytes;	\
+		PFN_VMB_SERVER_CHANNEL_INIT_SET_SAVE_RESTORE_PACKET_CALLBACKS	\
+			VmbServerChannelInitSetSaveRestorePacketCallbacks;	\
+		PFN_VMB_SERVER_CHANNEL_INIT_SET_TARGET_INTERFACE_ID	\
+			VmbServerChannelInitSetTargetInterfaceId;	\
+		PFN_VMB_SERVER_CHANNEL_INIT_SET_TARGET_VTL VmbServerChannelInitSetTargetVtl;	\
+		PFN_VMB_SERVER_CHANNEL_INIT_SET_VMBUS_HANDLE	\
+			VmbServerChannelInitSetVmbusHandle;	\
+	}
+
+/**
+ * struct _KMCL_SERVER_ONLY_METHODS - KMCL's table of the server-only functions
+ * @KMCL_SERVER_ONLY_METHODS_MEMBERS: a pointer to each of the 14 server-only
+ *	functions, named as the function
+ *
+ * Declared for code that names it; vmbkmcl fills no server table (a Linux
+ * guest is never a VMBus server), and every function it points to returns
+ * STATUS_NOT_SUPPORTED or does nothing.
+ */
+typedef
+	struct _KMCL_SERVER_ONLY_METHODS {
+		KMCL_SERVER_ONLY_METHODS_MEMBERS;
+	} KMCL_SERVER_ONLY_METHODS;
+
+/**
+ * vmb_query_client_interface() - fill a KMCL client interface table
+ * @interface: the table: a KMCL_CLIENT_INTERFACE_V1 to _V5, its first
+ *             member the header
+ * @size: bytes at @interface, at least the size of the table of @version
+ * @version: KMCL_CLIENT_INTERFACE_VERSION_V1 to _V5 (or _LATEST)
+ *
+ * What WdfFdoQueryForInterface() with KMCL_CLIENT_INTERFACE_TYPE does on
+ * Windows: a driver written against the interface tables calls this in its
+ * place and keeps calling through the table. The table of @version is filled
+ * (its header: size and version of that table, no context, no-op reference
+ * and dereference); bytes beyond it are left alone.
+ *
+ * Context: any.
+ * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1 for a NULL @interface;
+ * STATUS_BUFFER_TOO_SMALL for @size below the table of @version;
+ * STATUS_NOT_SUPPORTED for another @version.
+ */
+NTSTATUS vmb_query_client_interface(struct vmb_interface_header *interface, u32 size,
+				    u16 version);
 
 #endif /* _VMBKMCL_H */

@@ -246,6 +246,43 @@ int vmbus_sim_send(struct vmbus_sim_device *dev, u16 type, u16 flags, u64 trans_
 int vmbus_sim_complete(struct vmbus_sim_device *dev, u64 trans_id, const void *data,
 		       u32 length);
 
+/*
+ * The type of a whole message in a pipe header (struct vmbuspipe_hdr's
+ * flags): what hv_sock writes and what a message pipe carries.
+ */
+#define VMBUS_SIM_PIPE_DATA	1
+
+/**
+ * vmbus_sim_pipe_send() - the host writes one message to a pipe-mode channel
+ * @dev: the device
+ * @data: the message
+ * @length: its bytes
+ *
+ * A pipe channel (KMCL's VMBUS_CHANNEL_INIT_FLAG_IS_PIPE on the guest
+ * side) carries each message in an inband packet that asks for no
+ * completion, behind an 8-byte struct vmbuspipe_hdr: type
+ * VMBUS_SIM_PIPE_DATA, then @length. This writes that packet.
+ *
+ * Context: any.
+ * Return: as vmbus_sim_send().
+ */
+int vmbus_sim_pipe_send(struct vmbus_sim_device *dev, const void *data, u32 length);
+
+/**
+ * vmbus_sim_pipe_data() - the message in a packet of a pipe-mode channel
+ * @pkt: a packet the guest wrote, as &vmbus_sim_host_ops.packet received it
+ * @data: receives the message, inside @pkt
+ * @length: receives its bytes, as the pipe header gives them
+ *
+ * Checks what a pipe host checks: an inband packet without a completion
+ * request, a pipe header of type VMBUS_SIM_PIPE_DATA whose length fits the
+ * packet.
+ *
+ * Context: any.
+ * Return: 0, or -EPROTO for a packet that is not a pipe message.
+ */
+int vmbus_sim_pipe_data(const struct vmbus_sim_packet *pkt, const void **data, u32 *length);
+
 /**
  * vmbus_sim_send_raw() - the host writes arbitrary bytes as one packet
  * @dev: the device

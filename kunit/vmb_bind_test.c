@@ -2,7 +2,8 @@
 /*
  * KUnit tests for binding channels to offers by class GUID
  * (VmbClientChannelInitSetTargetPnp()): Enable before and after the offer,
- * PnP failure, rescind and a later offer, two instances of one class,
+ * PnP failure, rescind (the channel ends up Disabled, as KMCL documents,
+ * and Enable again binds a later offer), two instances of one class,
  * instance preference, Disable handing the offer on, and a class another
  * driver claims. Each case uses class GUIDs of its own.
  */
@@ -360,12 +361,13 @@ static void opened_failure_runs_pnp_failure(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&c->closed), 0);
 }
 
-static void rescind_closes_and_rebinds_to_next_offer(struct kunit *test)
+static void rescind_disables_enable_binds_next_offer(struct kunit *test)
 {
 	guid_t class = bt_class(7), first = bt_instance(7), second = bt_instance(8);
 	struct bt_client *c = bt_client(test, &class, NULL);
 	struct bt_host *h1 = bt_host(test), *h2 = bt_host(test);
 	struct vmbus_sim_device *dev;
+	u64 seq = 3;
 
 	KUNIT_ASSERT_EQ(test, VmbChannelEnable(c->ch), STATUS_SUCCESS);
 	dev = bt_offer(test, &class, &first, h1);
@@ -381,14 +383,48 @@ static void rescind_closes_and_rebinds_to_next_offer(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&c->cancelled), 1);
 	bt_expect_instance(test, c, &guid_null);
 
-	/* still enabled: the next offer opens it again */
+	/* Disabled: a synchronous request fails at once */
+	KUNIT_EXPECT_EQ(test, VmbChannelSendSynchronousRequest(c->ch, &seq, sizeof(seq), NULL,
+							       WAIT_FLAG, NULL, NULL, NULL),
+			STATUS_DEVICE_REMOVED);
+	/* the next offer does not open it (a probe runs before the offer returns) */
 	bt_offer(test, &class, &second, h2);
+	KUNIT_EXPECT_EQ(test, atomic_read(&h2->opens), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->opened), 1);
+
+	/* Enable again, as a KMCL client must: it opens on that offer */
+	KUNIT_ASSERT_EQ(test, VmbChannelEnable(c->ch), STATUS_SUCCESS);
 	KUNIT_ASSERT_TRUE(test, bt_wait(atomic_read(&c->post_started) == 2));
 	KUNIT_EXPECT_EQ(test, atomic_read(&c->opened), 2);
 	bt_expect_instance(test, c, &second);
 	KUNIT_EXPECT_EQ(test, bt_send(c, 2, 0), STATUS_SUCCESS);
 	KUNIT_EXPECT_TRUE(test, bt_wait(READ_ONCE(h2->last_seq) == 2));
 	KUNIT_EXPECT_EQ(test, atomic_read(&h1->packets), 1);
+}
+
+static void rescind_of_one_channel_keeps_the_class(struct kunit *test)
+{
+	guid_t class = bt_class(15), i1 = bt_instance(15), i2 = bt_instance(16);
+	struct bt_client *a = bt_client(test, &class, &i1);
+	struct bt_client *b = bt_client(test, &class, &i2);
+	struct bt_host *h1 = bt_host(test), *h2 = bt_host(test);
+	struct vmbus_sim_device *dev;
+
+	KUNIT_ASSERT_EQ(test, VmbChannelEnable(a->ch), STATUS_SUCCESS);
+	KUNIT_ASSERT_EQ(test, VmbChannelEnable(b->ch), STATUS_SUCCESS);
+	dev = bt_offer(test, &class, &i1, h1);
+	bt_offer(test, &class, &i2, h2);
+	KUNIT_ASSERT_TRUE(test, bt_wait(bt_is_open(a) && bt_is_open(b)));
+
+	vmbus_sim_rescind(dev);
+	KUNIT_EXPECT_EQ(test, atomic_read(&a->closed), 1);
+	/* the other channel of the class is untouched */
+	KUNIT_EXPECT_TRUE(test, bt_is_open(b));
+	KUNIT_EXPECT_EQ(test, bt_send(b, 5, 0), STATUS_SUCCESS);
+	KUNIT_EXPECT_TRUE(test, bt_wait(READ_ONCE(h2->last_seq) == 5));
+	/* the rescinded one may be enabled again: it waits for its instance */
+	KUNIT_EXPECT_EQ(test, VmbChannelEnable(a->ch), STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, atomic_read(&a->opened), 1);
 }
 
 static void two_channels_bind_two_instances(struct kunit *test)
@@ -533,8 +569,10 @@ static void debugfs_state_follows_binding(struct kunit *test)
 	snprintf(want, sizeof(want), "%pUl", &inst);
 	KUNIT_EXPECT_STREQ(test, vmb_df_text(df, "state", "instance"), want);
 
-	/* between offers the enabled channel waits again */
+	/* a rescind leaves it Disabled; Enable makes it wait again */
 	vmbus_sim_rescind(dev);
+	KUNIT_EXPECT_STREQ(test, vmb_df_text(df, "state", "state"), "Disabled");
+	KUNIT_ASSERT_EQ(test, VmbChannelEnable(c->ch), STATUS_SUCCESS);
 	KUNIT_EXPECT_STREQ(test, vmb_df_text(df, "state", "state"), "Waiting");
 	VmbChannelDisable(c->ch);
 	KUNIT_EXPECT_STREQ(test, vmb_df_text(df, "state", "state"), "Disabled");
@@ -546,7 +584,8 @@ static struct kunit_case vmb_bind_cases[] = {
 	KUNIT_CASE(enable_after_offer_opens_before_return),
 	KUNIT_CASE(open_failure_runs_pnp_failure),
 	KUNIT_CASE(opened_failure_runs_pnp_failure),
-	KUNIT_CASE(rescind_closes_and_rebinds_to_next_offer),
+	KUNIT_CASE(rescind_disables_enable_binds_next_offer),
+	KUNIT_CASE(rescind_of_one_channel_keeps_the_class),
 	KUNIT_CASE(two_channels_bind_two_instances),
 	KUNIT_CASE(disable_hands_the_offer_on),
 	KUNIT_CASE(disable_while_waiting_releases_the_class),

@@ -201,7 +201,12 @@ static void quota_change_does_not_restart(struct kunit *test)
 	expect_calls(test, th, rc, 8);
 	vmb_rc_release(rc, 1);		/* 2 held: one more in */
 	expect_calls(test, th, rc, 9);
+	/* KMCL wants a quota above 0: refused, the quota stays 3 */
 	VmbChannelSetTransactionQuota(th->ch, 0);
+	vmb_rc_release(rc, 1);		/* 2 held: one more in */
+	expect_calls(test, th, rc, 10);
+	/* no bound to speak of */
+	VmbChannelSetTransactionQuota(th->ch, U32_MAX);
 	vmb_rc_release(rc, 1);
 	expect_calls(test, th, rc, 12);
 	for (i = 0; i < 12; i++)

@@ -566,7 +566,7 @@ static void hv_copy_buffer_restored(struct kunit *test)
 		vmb_rc_settle(th);
 		KUNIT_EXPECT_EQ(test, vmb_rc_nheld(rc), 1u);
 		KUNIT_EXPECT_PTR_EQ(test, inbound(th)->pkt_buffer, own);
-		VmbChannelSetTransactionQuota(th->ch, 0);
+		VmbChannelSetTransactionQuota(th->ch, U32_MAX);
 		rc->policy = VMB_RC_CUSTOM;
 		KUNIT_EXPECT_EQ(test, vmb_rc_release(rc, U32_MAX), 1u);
 		KUNIT_ASSERT_TRUE(test, vmb_th_wait(th, vmb_rc_calls(rc) == round * 10 + 10));

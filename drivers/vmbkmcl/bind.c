@@ -16,16 +16,21 @@
  *   channel waits on; the offer stays a spare marked failed, so it is not
  *   retried for ever: a new offer, or the offer freed by another channel,
  *   is the next chance;
- * - its remove (the host rescinded the offer, or the driver goes away)
+ * - its remove (the host rescinded the offer, or the offer was unbound)
  *   closes the channel like VmbChannelDisable() (Suspend, wait, cancel,
- *   Closed, vmbus_close) and puts it back to waiting for another offer;
+ *   Closed, vmbus_close) and leaves it Disabled, as KMCL documents for a
+ *   rescind: the client enables it again to wait for another offer
+ *   (vmb_channel_retire(), vmb_bind_release()). A class whose last channel
+ *   went that way keeps its driver (a driver cannot be unregistered from its
+ *   own remove), so that the channel enabled again finds it: it goes when a
+ *   channel of the class is disabled, or when vmbkmcl unloads;
  * - VmbChannelDisable() closes and unbinds the channel, which frees its
  *   offer for any other waiting channel; the last channel of a class
  *   unregisters the class's driver.
  *
  * A waiting channel and a spare offer are paired by vmb_bind_dispatch(), run
- * directly from Enable and Disable, and from a work item after a remove
- * (which holds its own device's lock and must not take another's).
+ * directly from Enable and Disable; a remove pairs nothing (the channel it
+ * closes is Disabled).
  *
  * A class GUID that another hv_driver lists in its id_table, or whose offer
  * is bound to another driver already, fails Enable with
@@ -78,9 +83,6 @@ struct vmb_bind_dev {
 static DEFINE_MUTEX(vmb_bind_reg_mutex);
 static DEFINE_MUTEX(vmb_bind_mutex);
 static LIST_HEAD(vmb_bind_classes);
-
-static void bind_dispatch_work(struct work_struct *work);
-static DECLARE_WORK(vmb_bind_work, bind_dispatch_work);
 
 static const struct hv_vmbus_device_id vmb_no_ids[] = {
 	{ },
@@ -233,11 +235,6 @@ static void vmb_bind_dispatch(void)
 	}
 }
 
-static void bind_dispatch_work(struct work_struct *work)
-{
-	vmb_bind_dispatch();
-}
-
 static int bind_probe(struct hv_device *hv_dev, const struct hv_vmbus_device_id *id)
 {
 	struct hv_driver *drv = drv_to_hv_drv(hv_dev->device.driver);
@@ -273,27 +270,20 @@ static VMB_HV_REMOVE_RET bind_remove(struct hv_device *hv_dev)
 {
 	struct vmb_bind_dev *bdev = hv_get_drvdata(hv_dev);
 	struct vmb_channel *ch;
-	bool waits = false;
 
 	mutex_lock(&vmb_bind_mutex);
 	ch = bdev->channel;
 	mutex_unlock(&vmb_bind_mutex);
 
-	/* Disable waits for this device's lock: the channel stays */
+	/* closed and left Disabled; Disable waits for this device's lock */
 	if (ch)
-		vmb_channel_detach(ch);
+		vmb_channel_retire(ch);
 
 	mutex_lock(&vmb_bind_mutex);
-	if (ch)
-		waits = unclaim(bdev, false);
 	list_del(&bdev->link);
 	hv_set_drvdata(hv_dev, NULL);
 	mutex_unlock(&vmb_bind_mutex);
 	kfree(bdev);
-
-	/* a spare offer of the class may serve it: not under this lock */
-	if (waits)
-		schedule_work(&vmb_bind_work);
 	return VMB_HV_REMOVE_DONE;
 }
 
@@ -516,7 +506,7 @@ void vmb_bind_stop(struct vmb_channel *ch)
 		list_del(&cls->link);
 	mutex_unlock(&vmb_bind_mutex);
 	if (last) {
-		/* removes the spare offers; the work item skips a dead class */
+		/* removes the spare offers */
 		if (cls->registered)
 			vmbus_driver_unregister(&cls->drv);
 		kfree(cls);
@@ -524,6 +514,61 @@ void vmb_bind_stop(struct vmb_channel *ch)
 	mutex_unlock(&vmb_bind_reg_mutex);
 	if (freed && !last)
 		vmb_bind_dispatch();
+}
+
+/**
+ * vmb_bind_release() - a bound channel's offer went: the channel leaves it
+ * @ch: the channel, closed and unbound by vmb_channel_retire()
+ *
+ * The offer becomes a spare (its remove is running) and the channel no
+ * user of its class, unless a VmbChannelDisable() running meanwhile took
+ * it off already (vmb_bind_stop() clears bind_class first, then waits for
+ * the offer's device lock). A class left without users stays registered:
+ * this runs inside its driver's remove.
+ *
+ * Context: process; the offer's device lock and @ch's state_mutex held.
+ */
+void vmb_bind_release(struct vmb_channel *ch)
+{
+	struct vmb_bind_dev *bdev;
+	struct vmb_bind_class *cls;
+
+	mutex_lock(&vmb_bind_mutex);
+	bdev = ch->bind_dev;
+	if (bdev) {
+		bdev->channel = NULL;
+		ch->bind_dev = NULL;
+		list_add_tail(&bdev->link, &bdev->cls->spare);
+	}
+	cls = ch->bind_class;
+	WRITE_ONCE(ch->bind_class, NULL);
+	list_del_init(&ch->bind_link);
+	if (cls)
+		cls->users--;
+	mutex_unlock(&vmb_bind_mutex);
+}
+
+/*
+ * Unregister and free the classes without users: those whose last channel
+ * vmb_bind_release() took off.
+ */
+static void reap_unused(void)
+{
+	struct vmb_bind_class *cls, *next;
+	LIST_HEAD(dead);
+
+	mutex_lock(&vmb_bind_reg_mutex);
+	mutex_lock(&vmb_bind_mutex);
+	list_for_each_entry_safe(cls, next, &vmb_bind_classes, link)
+		if (!cls->users)
+			list_move(&cls->link, &dead);
+	mutex_unlock(&vmb_bind_mutex);
+	list_for_each_entry_safe(cls, next, &dead, link) {
+		if (cls->registered)
+			vmbus_driver_unregister(&cls->drv);
+		kfree(cls);
+	}
+	mutex_unlock(&vmb_bind_reg_mutex);
 }
 
 /**
@@ -546,6 +591,7 @@ int vmb_bind_init(void)
  */
 void vmb_bind_exit(void)
 {
-	cancel_work_sync(&vmb_bind_work);
+	/* the classes whose last channel a rescind disabled */
+	reap_unused();
 	vmbus_driver_unregister(&vmb_anchor);
 }

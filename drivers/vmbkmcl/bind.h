@@ -14,5 +14,6 @@ int vmb_bind_init(void);
 void vmb_bind_exit(void);
 NTSTATUS vmb_bind_start(struct vmb_channel *ch);
 void vmb_bind_stop(struct vmb_channel *ch);
+void vmb_bind_release(struct vmb_channel *ch);
 
 #endif /* _VMB_BIND_H */

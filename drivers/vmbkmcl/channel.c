@@ -26,6 +26,7 @@
 #include "gpadl.h"
 #include "obs.h"
 #include "packet.h"
+#include "pipe.h"
 #include "receive.h"
 #include "send.h"
 #include "sync.h"
@@ -37,25 +38,9 @@ static bool is_vmbus_device(struct device *dev)
 	return dev->bus && dev->bus->name && !strcmp(dev->bus->name, "vmbus");
 }
 
-NTSTATUS VmbChannelAllocate(struct device *parent, bool is_server,
-			    VMBCHANNEL *channel)
+/* A zeroed channel object made ready: Disabled, default settings. */
+static void channel_init(struct vmb_channel *ch, struct device *parent)
 {
-	struct vmb_channel *ch;
-
-	might_sleep();
-
-	if (is_server)
-		return STATUS_NOT_SUPPORTED;
-	/* NULL: bound later by VmbClientChannelInitSetTargetPnp() */
-	if (parent && (!is_vmbus_device(parent) || !parent->driver))
-		return STATUS_INVALID_PARAMETER_1;
-	if (!channel)
-		return STATUS_INVALID_PARAMETER_3;
-
-	ch = kzalloc(sizeof(*ch), GFP_KERNEL);
-	if (!ch)
-		return STATUS_INSUFFICIENT_RESOURCES;
-
 	if (parent) {
 		ch->parent = get_device(parent);
 		ch->hv_dev = device_to_hv_device(parent);
@@ -83,11 +68,69 @@ NTSTATUS VmbChannelAllocate(struct device *parent, bool is_server,
 	ch->outgoing_pages = VMB_DEFAULT_RING_PAGES;
 	VMB_CHANNEL_STATE_CHANGE_CALLBACKS_INIT(&ch->callbacks);
 	vmb_obs_channel_add(ch);
+}
 
+/* The checks VmbChannelAllocate() and VmbChannelInitialize() share. */
+static NTSTATUS check_parent(struct device *parent, bool is_server)
+{
+	if (is_server)
+		return STATUS_NOT_SUPPORTED;
+	/* NULL: bound later by VmbClientChannelInitSetTargetPnp() */
+	if (parent && (!is_vmbus_device(parent) || !parent->driver))
+		return STATUS_INVALID_PARAMETER_1;
+	return STATUS_SUCCESS;
+}
+
+NTSTATUS VmbChannelAllocate(struct device *parent, bool is_server,
+			    VMBCHANNEL *channel)
+{
+	struct vmb_channel *ch;
+	NTSTATUS status;
+
+	might_sleep();
+
+	status = check_parent(parent, is_server);
+	if (status)
+		return status;
+	if (!channel)
+		return STATUS_INVALID_PARAMETER_3;
+
+	ch = kzalloc(sizeof(*ch), GFP_KERNEL);
+	if (!ch)
+		return STATUS_INSUFFICIENT_RESOURCES;
+	channel_init(ch, parent);
 	*channel = ch;
 	return STATUS_SUCCESS;
 }
 EXPORT_SYMBOL_GPL(VmbChannelAllocate);
+
+u32 VmbSizeofChannel(void)
+{
+	return sizeof(struct vmb_channel);
+}
+EXPORT_SYMBOL_GPL(VmbSizeofChannel);
+
+NTSTATUS VmbChannelInitialize(struct device *parent, bool is_server, VMBCHANNEL channel,
+			      u32 byte_count)
+{
+	NTSTATUS status;
+
+	might_sleep();
+
+	status = check_parent(parent, is_server);
+	if (status)
+		return status;
+	if (!channel || !IS_ALIGNED((unsigned long)channel, __alignof__(struct vmb_channel)))
+		return STATUS_INVALID_PARAMETER_3;
+	if (byte_count < sizeof(struct vmb_channel))
+		return STATUS_BUFFER_TOO_SMALL;
+
+	memset(channel, 0, sizeof(*channel));
+	channel->ex.caller_memory = true;
+	channel_init(channel, parent);
+	return STATUS_SUCCESS;
+}
+EXPORT_SYMBOL_GPL(VmbChannelInitialize);
 
 void VmbChannelCleanup(VMBCHANNEL channel)
 {
@@ -106,7 +149,9 @@ void VmbChannelCleanup(VMBCHANNEL channel)
 	mutex_destroy(&channel->state_mutex);
 	kfree(channel->friendly_name);
 	put_device(channel->parent);
-	kfree(channel);
+	/* VmbChannelInitialize(): the caller's memory, the caller's to free */
+	if (!channel->ex.caller_memory)
+		kfree(channel);
 }
 EXPORT_SYMBOL_GPL(VmbChannelCleanup);
 
@@ -139,6 +184,7 @@ static void vmb_hv_settings_save(struct vmb_channel *ch, const struct vmbus_chan
 	ch->saved.next_request_id = chan->next_request_id_callback;
 	ch->saved.request_addr = chan->request_addr_callback;
 	ch->saved.callback_mode = chan->callback_mode;
+	ch->saved.low_latency = chan->low_latency;
 }
 
 /* Leave the hv channel exactly as we found it, for whoever drives it next. */
@@ -149,6 +195,7 @@ static void vmb_hv_settings_restore(struct vmb_channel *ch, struct vmbus_channel
 	chan->next_request_id_callback = ch->saved.next_request_id;
 	chan->request_addr_callback = ch->saved.request_addr;
 	set_channel_read_mode(chan, ch->saved.callback_mode);
+	chan->low_latency = ch->saved.low_latency;
 }
 
 /*
@@ -196,6 +243,9 @@ static NTSTATUS open_channel(struct vmb_channel *ch)
 	/* hv_vmbus's max_pkt_size counts the descriptor; larger is truncated */
 	chan->max_pkt_size = vmb_receive_buffer_size(ch);
 	chan->rqstor_size = vmb_transaction_budget(in_bytes, out_bytes);
+	/* VmbChannelInitSetMaximumPacketCount() */
+	if (ch->ex.max_packet_count)
+		chan->rqstor_size = min(chan->rqstor_size, ch->ex.max_packet_count);
 	chan->next_request_id_callback = vmb_transaction_next_id;
 	chan->request_addr_callback = vmbus_request_addr;
 	set_channel_read_mode(chan, HV_CALL_DIRECT);
@@ -265,7 +315,7 @@ static void close_channel(struct vmb_channel *ch, bool call_closed)
 static bool fits_ring(struct vmb_channel *ch)
 {
 	u64 packet = vmb_packet_ring_bytes(sizeof(struct vmpacket_descriptor),
-					   ch->max_packet_size);
+					   vmb_pipe_wire_size(ch, ch->max_packet_size));
 
 	/* hv_ringbuffer_write() needs one byte more than the packet */
 	return packet < (u64)ch->outgoing_pages * HV_HYP_PAGE_SIZE;
@@ -398,8 +448,8 @@ NTSTATUS vmb_channel_attach(struct vmb_channel *ch, struct hv_device *hv_dev)
  * vmb_channel_detach() - close a bound channel and unbind it from its offer
  * @ch: a bindable channel bound to an offer (connected or not)
  *
- * The offer was rescinded, or the channel is being disabled. The channel
- * stays enabled.
+ * The channel is being disabled (a rescind goes through
+ * vmb_channel_retire() instead).
  *
  * Context: process; the device lock of the offer held.
  */
@@ -408,6 +458,31 @@ void vmb_channel_detach(struct vmb_channel *ch)
 	mutex_lock(&ch->state_mutex);
 	channel_disconnect(ch);
 	unbind(ch);
+	mutex_unlock(&ch->state_mutex);
+}
+
+/**
+ * vmb_channel_retire() - the offer of a bound channel goes: close, Disable
+ * @ch: a bindable channel bound to an offer, whose offer is being removed
+ *      (rescinded, or unbound from vmbkmcl's class driver)
+ *
+ * KMCL: a client channel whose offer is rescinded ends up Disabled, and only
+ * VmbChannelEnable() starts it again. The channel is closed as by
+ * VmbChannelDisable() (Suspend, wait, cancel, Closed, vmbus_close), unbound,
+ * left Disabled and taken off its class (vmb_bind_release()), all under
+ * state_mutex, so that an Enable the client makes from Closed's work item
+ * sees a Disabled channel with nothing left of the old binding.
+ *
+ * Context: process; the device lock of the offer held.
+ */
+void vmb_channel_retire(struct vmb_channel *ch)
+{
+	mutex_lock(&ch->state_mutex);
+	ch->enabled = false;
+	channel_disconnect(ch);
+	unbind(ch);
+	vmb_bind_release(ch);
+	vmb_obs_set_state(ch, VMB_STATE_DISABLED);
 	mutex_unlock(&ch->state_mutex);
 }
 
@@ -512,6 +587,35 @@ static NTSTATUS init_end(struct vmb_channel *ch, NTSTATUS status)
 {
 	mutex_unlock(&ch->state_mutex);
 	return status;
+}
+
+/**
+ * vmb_channel_init_begin() - start an Init* call: the channel is Disabled
+ * @ch: the channel, or NULL
+ *
+ * For the Init* functions of other files (channel_ex.c). On success the
+ * caller holds state_mutex and ends with vmb_channel_init_end().
+ *
+ * Context: process; may sleep.
+ * Return: STATUS_SUCCESS, or STATUS_INVALID_PARAMETER_1 for no channel or
+ * one that is not Disabled.
+ */
+NTSTATUS vmb_channel_init_begin(struct vmb_channel *ch)
+{
+	return init_begin(ch);
+}
+
+/**
+ * vmb_channel_init_end() - end an Init* call begun successfully
+ * @ch: the channel
+ * @status: what the call returns
+ *
+ * Context: process; state_mutex held, released here.
+ * Return: @status.
+ */
+NTSTATUS vmb_channel_init_end(struct vmb_channel *ch, NTSTATUS status)
+{
+	return init_end(ch, status);
 }
 
 NTSTATUS VmbChannelInitSetMaximumPacketSize(VMBCHANNEL channel, u32 size)
@@ -692,7 +796,6 @@ EXPORT_SYMBOL_GPL(VmbChannelGetInterfaceInstance);
 
 u32 VmbChannelSizeofPacket(VMBCHANNEL channel)
 {
-	return vmb_packet_size(READ_ONCE(channel->max_packet_size),
-			       vmb_external_room(channel));
+	return vmb_packet_object_size(channel);
 }
 EXPORT_SYMBOL_GPL(VmbChannelSizeofPacket);

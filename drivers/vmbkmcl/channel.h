@@ -92,6 +92,21 @@ struct vmb_pnp_target {
 	EVT_VMB_CHANNEL_PNP_FAILURE *failure;
 };
 
+/*
+ * What the functions of KMCL interface versions 2 to 5 set (channel_ex.c):
+ * Init* values under state_mutex while Disabled, the rest as noted.
+ */
+struct vmb_channel_ex {
+	bool caller_memory;		/* VmbChannelInitialize(): not ours to free */
+	u32 max_packet_count;		/* transactions in flight; 0: the rings' */
+	u32 inline_context_size;	/* client bytes in each packet object */
+	u32 dpc_cpu_usage;		/* the hint, percent; 0: never set */
+	u16 interrupt_latency;		/* last set; ch->lock */
+	EVT_VMB_CHANNEL_PROCESS_PACKET_EX *process_packet;
+	EVT_VMB_CHANNEL_PROCESSING_COMPLETE_EX *processing_complete;
+	void *process_context;
+};
+
 struct vmb_channel {
 	/*
 	 * The offer the channel drives. Fixed from VmbChannelAllocate() for a
@@ -150,6 +165,7 @@ struct vmb_channel {
 		u64 (*next_request_id)(struct vmbus_channel *chan, u64 rqst_addr);
 		u64 (*request_addr)(struct vmbus_channel *chan, u64 trans_id);
 		enum hv_callback_mode callback_mode;
+		bool low_latency;
 	} saved;
 
 	/*
@@ -175,6 +191,7 @@ struct vmb_channel {
 	struct vmb_rx rx;		/* the rest of it, receive.h */
 
 	struct vmb_obs obs;		/* id, label, state, counters: obs.h */
+	struct vmb_channel_ex ex;
 };
 
 /*
@@ -215,5 +232,8 @@ static inline struct device *vmb_channel_dev(const struct vmb_channel *ch)
 
 NTSTATUS vmb_channel_attach(struct vmb_channel *ch, struct hv_device *hv_dev);
 void vmb_channel_detach(struct vmb_channel *ch);
+void vmb_channel_retire(struct vmb_channel *ch);
+NTSTATUS vmb_channel_init_begin(struct vmb_channel *ch);
+NTSTATUS vmb_channel_init_end(struct vmb_channel *ch, NTSTATUS status);
 
 #endif /* _VMB_CHANNEL_H */

@@ -235,6 +235,23 @@ void VmbChannelDeleteGpadl(VMBCHANNEL channel, u32 gpadl)
 EXPORT_SYMBOL_GPL(VmbChannelDeleteGpadl);
 
 /**
+ * vmb_gpadl_create_mapped() - a GPADL over a vmap() of frames
+ * @ch: the channel
+ * @map: the mapping, vunmap()ed with the GPADL (or by the caller on failure)
+ * @size: its bytes, whole pages
+ * @handle: receives the GPADL handle
+ *
+ * For VmbChannelCreateGpadlFromPfnList() (channel_ex.c).
+ *
+ * Context: process; may sleep.
+ * Return: as VmbChannelCreateGpadlFromBuffer().
+ */
+NTSTATUS vmb_gpadl_create_mapped(struct vmb_channel *ch, void *map, u32 size, u32 *handle)
+{
+	return create(ch, map, size, map, handle);
+}
+
+/**
  * vmb_gpadl_teardown_all() - tear down the GPADLs the caller left, and retry
  * those whose teardown failed before
  * @ch: the channel, closing

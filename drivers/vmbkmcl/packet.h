@@ -41,6 +41,10 @@ struct vmb_packet {
 	u32 desc_size;			/* descriptor of this send; 0: inband */
 	struct device *dma_dev;		/* its frames are mapped for this device */
 	bool allocated;			/* kmalloc'd: VmbPacketFree() frees it */
+	u32 context_size;		/* inline client context after the payload room */
+	/* VmbPacketSetCompletionRoutineEx(): called by completion_routine */
+	EVT_VMB_PACKET_COMPLETION_ROUTINE_EX *completion_ex;
+	void *completion_context;
 	/* the descriptor room, then the payload room */
 	u8 data[] __aligned(8);
 };
@@ -56,6 +60,7 @@ static inline void *vmb_packet_payload(struct vmb_packet *pkt)
 }
 
 u32 vmb_packet_size(u32 capacity, u32 desc_capacity);
+u32 vmb_packet_object_size(struct vmb_channel *ch);
 struct vmb_packet *vmb_packet_alloc(struct vmb_channel *ch, u32 capacity,
 				    u32 desc_capacity, gfp_t gfp);
 void vmb_packet_destroy(struct vmb_packet *pkt);

@@ -77,6 +77,7 @@
 #include "external.h"
 #include "obs.h"
 #include "passive.h"
+#include "pipe.h"
 #include "receive.h"
 #include "send.h"
 #include "transaction.h"
@@ -619,7 +620,7 @@ NTSTATUS vmb_receive_prepare(struct vmb_channel *ch)
 
 	lockdep_assert_held(&ch->state_mutex);
 
-	ch->rx.payload_room = ALIGN(ch->max_packet_size, sizeof(u64));
+	ch->rx.payload_room = ALIGN(vmb_pipe_wire_size(ch, ch->max_packet_size), sizeof(u64));
 	ch->rx.context_size = ch->client_context_size;
 	limit = (u64)vmb_external_room(ch) + ch->rx.payload_room;
 	ch->rx.limit = min_t(u64, limit, dsize - 2 * RX_TRAILER);
@@ -765,6 +766,12 @@ EXPORT_SYMBOL_GPL(VmbChannelStart);
 
 void VmbChannelSetTransactionQuota(VMBCHANNEL channel, u32 quota)
 {
+	/* KMCL: greater than 0; U32_MAX is as good as no bound */
+	if (!quota) {
+		pr_warn_ratelimited("vmbkmcl: channel %u: transaction quota 0 refused, quota unchanged\n",
+				    channel->obs.id);
+		return;
+	}
 	/* no restart: only the next completion restarts a stopped reader */
 	WRITE_ONCE(channel->rx.quota, quota);
 }

@@ -22,6 +22,7 @@
 #include "mdl.h"
 #include "obs.h"
 #include "packet.h"
+#include "pipe.h"
 #include "send.h"
 #include "trace.h"
 #include "transaction.h"
@@ -148,7 +149,8 @@ static void queue_packet(struct vmb_channel *ch, struct vmb_packet *pkt,
 	lockdep_assert_held(&ch->lock);
 
 	/* the caller's buffer is free when VmbPacketSend() returns */
-	memcpy(vmb_packet_payload(pkt), buffer, length);
+	if (buffer != vmb_packet_payload(pkt))	/* a pipe message is framed there */
+		memcpy(vmb_packet_payload(pkt), buffer, length);
 	pkt->length = length;
 	pkt->state = VMB_PACKET_QUEUED;
 	list_add_tail(&pkt->link, &ch->send_queue);
@@ -211,6 +213,14 @@ static __always_inline NTSTATUS submit(struct vmb_packet *pkt, const void *buffe
 	if (pkt->state != VMB_PACKET_IDLE) {
 		status = STATUS_INVALID_PARAMETER_1;
 		goto unlock;
+	}
+	if (unlikely(vmb_pipe_enabled(ch))) {
+		status = vmb_pipe_check_send(ch, flags, ext);
+		if (status) {
+			spin_unlock_irqrestore(&ch->lock, irqflags);
+			return status;
+		}
+		vmb_pipe_frame(pkt, &buffer, &length);
 	}
 	pkt->flags = flags;
 	pkt->desc_size = 0;

@@ -112,3 +112,13 @@ NTSTATUS VmbPacketRestore(VMBPACKET packet, void *buffer, u32 buffer_size)
 	return STATUS_NOT_SUPPORTED;
 }
 EXPORT_SYMBOL_GPL(VmbPacketRestore);
+
+NTSTATUS
+VmbServerChannelInitSetSaveRestorePacketCallbacksEx(VMBCHANNEL channel,
+						    EVT_VMB_CHANNEL_SAVE_PACKET *save_packet,
+						    EVT_VMB_CHANNEL_RESTORE_PACKET *restore_packet,
+						    void *context)
+{
+	return STATUS_NOT_SUPPORTED;
+}
+EXPORT_SYMBOL_GPL(VmbServerChannelInitSetSaveRestorePacketCallbacksEx);

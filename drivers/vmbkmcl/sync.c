@@ -27,6 +27,7 @@
 #include "external.h"
 #include "mdl.h"
 #include "packet.h"
+#include "pipe.h"
 #include "send.h"
 #include "sync.h"
 #include "transaction.h"
@@ -204,7 +205,8 @@ NTSTATUS VmbChannelSendSynchronousRequest(VMBCHANNEL channel,
 			   vmb_sync_timeout_jiffies(*timeout, vmb_sync_now_100ns());
 
 	/* room for this payload only: it is the one thing this packet sends */
-	pkt = sync_packet(channel, size, ALIGN(desc_size, sizeof(u64)),
+	pkt = sync_packet(channel, vmb_pipe_wire_size(channel, size),
+			  ALIGN(desc_size, sizeof(u64)),
 			  zero && !wait_completion ? GFP_ATOMIC : GFP_KERNEL);
 	if (!pkt)
 		return STATUS_INSUFFICIENT_RESOURCES;

@@ -24,7 +24,8 @@
  *   RAM, no more bytes in all than the channel's maximum external data
  *   (VmbChannelInitSetMaximumExternalData(), which bounds both directions)
  *   and no more than VMB_RX_MAX_SEGMENTS frames;
- * - transfer-page ranges: see xfer.c.
+ * - transfer-page ranges: see xfer.c;
+ * - on a pipe channel: inband only, and a pipe header that fits (pipe.c).
  * Offsets computed from host values are clamped with array_index_nospec()
  * before they address anything, against speculation past the check.
  */
@@ -36,6 +37,7 @@
 #include "channel.h"
 #include "completion.h"
 #include "mdl.h"
+#include "pipe.h"
 #include "receive.h"
 #include "validate.h"
 #include "xfer.h"
@@ -164,6 +166,7 @@ enum vmb_rx_verdict vmb_validate_take(struct vmb_channel *ch,
 				      struct vmb_packet_completion **out)
 {
 	u32 len = desc->len8 << 3, off = desc->offset8 << 3, frames = 0, room;
+	u32 data_off = off, data_len = len - off;
 	struct vmb_packet_completion *pc = ch->rx.spare;
 	const u8 *pkt = (const u8 *)desc;
 	struct vmb_mdl *mdl = NULL;
@@ -177,6 +180,15 @@ enum vmb_rx_verdict vmb_validate_take(struct vmb_channel *ch,
 		return vmb_validate_drop(ch, desc, "no ProcessPacket callback");
 	if (len - off > ch->rx.payload_room)
 		return vmb_validate_drop(ch, desc, "payload above the maximum packet size");
+	if (vmb_pipe_enabled(ch)) {
+		/* a pipe carries messages only: no external data, a header first */
+		if (desc->type != VM_PKT_DATA_INBAND)
+			return vmb_validate_drop(ch, desc, "external data on a pipe channel");
+		why = vmb_pipe_strip(pkt + off, len - off, &data_len);
+		if (why)
+			return vmb_validate_drop(ch, desc, why);
+		data_off = off + VMB_PIPE_HEADER;
+	}
 
 	switch (desc->type) {
 	case VM_PKT_DATA_USING_GPA_DIRECT:
@@ -207,7 +219,7 @@ enum vmb_rx_verdict vmb_validate_take(struct vmb_channel *ch,
 	 * one that asked for a completion gets room for the largest, so that
 	 * waiting needs no allocation and cannot fail.
 	 */
-	room = len - off;
+	room = data_len;
 	if (desc->flags & VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED)
 		room = max_t(u32, room, ch->rx.payload_room);
 
@@ -215,17 +227,17 @@ enum vmb_rx_verdict vmb_validate_take(struct vmb_channel *ch,
 	if (likely(in_spare) && (!keep || !vmb_completion_fits(ch, room))) {
 		/* hv_vmbus copied it into the spare: it stays where it is */
 		ch->rx.spare = NULL;
-		pc->payload = pc->data + off;
+		pc->payload = pc->data + data_off;
 	} else {
 		pc = vmb_completion_alloc(ch, vmb_completion_room(room), GFP_ATOMIC);
 		if (pc) {
 			pc->payload = pc->data;
-			memcpy(pc->data, pkt + off, len - off);
+			memcpy(pc->data, pkt + data_off, data_len);
 		} else if (in_spare) {
 			/* no memory for the small one: the spare as it is */
 			pc = ch->rx.spare;
 			ch->rx.spare = NULL;
-			pc->payload = pc->data + off;
+			pc->payload = pc->data + data_off;
 		} else {
 			vmb_mdl_free(mdl);
 			return VMB_RX_NOMEM;
@@ -234,7 +246,7 @@ enum vmb_rx_verdict vmb_validate_take(struct vmb_channel *ch,
 	pc->type = desc->type;
 	pc->trans_id = desc->trans_id;
 	pc->wants_completion = desc->flags & VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED;
-	pc->length = len - off;
+	pc->length = data_len;
 	pc->mdl = mdl;
 	if (mdl)
 		pc->flags = VMBUS_CHANNEL_PROCESS_PACKET_FLAG_EXTERNAL_DATA;

@@ -487,6 +487,44 @@ int vmbus_sim_complete(struct vmbus_sim_device *dev, u64 trans_id, const void *d
 }
 EXPORT_SYMBOL_GPL(vmbus_sim_complete);
 
+int vmbus_sim_pipe_send(struct vmbus_sim_device *dev, const void *data, u32 length)
+{
+	struct vmpacket_descriptor desc = {
+		.type = VM_PKT_DATA_INBAND,
+		.offset8 = sizeof(desc) >> 3,
+	};
+	struct vmbuspipe_hdr pipe = {
+		.flags = VMBUS_SIM_PIPE_DATA,
+		.msgsize = length,
+	};
+	struct kvec kv[3] = {
+		{ .iov_base = &desc, .iov_len = sizeof(desc) },
+		{ .iov_base = &pipe, .iov_len = sizeof(pipe) },
+		{ .iov_base = (void *)data, .iov_len = length },
+	};
+
+	if (length > VMBUS_SIM_MAX_PACKET - sizeof(desc) - sizeof(pipe))
+		return -EMSGSIZE;
+	desc.len8 = ALIGN(sizeof(desc) + sizeof(pipe) + length, 8) >> 3;
+	return host_write(dev, kv, 3);
+}
+EXPORT_SYMBOL_GPL(vmbus_sim_pipe_send);
+
+int vmbus_sim_pipe_data(const struct vmbus_sim_packet *pkt, const void **data, u32 *length)
+{
+	const struct vmbuspipe_hdr *pipe = pkt->data;
+
+	if (pkt->type != VM_PKT_DATA_INBAND || pkt->flags)
+		return -EPROTO;
+	if (pkt->length < sizeof(*pipe) || pipe->flags != VMBUS_SIM_PIPE_DATA ||
+	    pipe->msgsize > pkt->length - sizeof(*pipe))
+		return -EPROTO;
+	*data = pipe + 1;
+	*length = pipe->msgsize;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(vmbus_sim_pipe_data);
+
 int vmbus_sim_send_raw(struct vmbus_sim_device *dev, const void *bytes, u32 length)
 {
 	struct kvec kv = { .iov_base = (void *)bytes, .iov_len = length };

@@ -89,6 +89,8 @@ struct vmb_demo {
 	u32 host_crc;			/* the last CHECKSUM answer's crc32 */
 	enum vmb_demo_result result;	/* of the last exchange */
 	unsigned int exchanges;		/* exchanges finished */
+	struct work_struct reenable;	/* Enable again after a rescind */
+	bool stopping;			/* being destroyed: no more reenable */
 };
 
 struct vmb_demo *vmb_demo_create(const guid_t *class, const guid_t *instance);

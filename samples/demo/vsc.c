@@ -5,8 +5,10 @@
  *
  * It binds by class GUID rather than through an hv_driver of its own: a
  * channel allocated without a parent, given the device class with
- * VmbClientChannelInitSetTargetPnp() and enabled, opens whenever a matching
- * offer appears, and again after a rescind and a new offer. Each time the
+ * VmbClientChannelInitSetTargetPnp() and enabled, opens when a matching
+ * offer appears. A rescind leaves the channel Disabled, as in KMCL; Closed
+ * queues a work item that enables it again, so that it opens on the next
+ * offer. Each time the
  * channel has started, one exchange runs in a work item:
  *
  *   1. GET_INFO with VmbChannelSendSynchronousRequest(): the host's answer
@@ -172,9 +174,25 @@ static void vsc_post_started(VMBCHANNEL channel)
 	queue_work(system_unbound_wq, &demo->work);
 }
 
+/* After a rescind: wait for the next offer of the class. */
+static void vsc_reenable(struct work_struct *work)
+{
+	struct vmb_demo *demo = container_of(work, struct vmb_demo, reenable);
+	NTSTATUS status;
+
+	status = VmbChannelEnable(demo->channel);
+	if (!NT_SUCCESS(status))
+		pr_warn("not waiting for another device: status %#x\n", status);
+}
+
 static void vsc_closed(VMBCHANNEL channel)
 {
+	struct vmb_demo *demo = VmbChannelGetPointer(channel);
+
 	pr_info("channel closed\n");
+	/* a rescind left it Disabled; no state call from a state callback */
+	if (!READ_ONCE(demo->stopping))
+		schedule_work(&demo->reenable);
 }
 
 static void vsc_pnp_failure(VMBCHANNEL channel, NTSTATUS status)
@@ -209,6 +227,7 @@ struct vmb_demo *vmb_demo_create(const guid_t *class, const guid_t *instance)
 	if (!demo)
 		return ERR_PTR(-ENOMEM);
 	INIT_WORK(&demo->work, vsc_exchange);
+	INIT_WORK(&demo->reenable, vsc_reenable);
 	demo->data = vmalloc(VSC_DATA_BYTES);
 	if (!demo->data) {
 		status = STATUS_INSUFFICIENT_RESOURCES;
@@ -247,6 +266,8 @@ struct vmb_demo *vmb_demo_create(const guid_t *class, const guid_t *instance)
 	return demo;
 
 cleanup_channel:
+	WRITE_ONCE(demo->stopping, true);
+	cancel_work_sync(&demo->reenable);
 	VmbChannelCleanup(channel);
 	/* a failed Enable may have opened and closed the channel meanwhile */
 	cancel_work_sync(&demo->work);
@@ -266,6 +287,9 @@ free_demo:
  */
 void vmb_demo_destroy(struct vmb_demo *demo)
 {
+	/* no Enable from here on; one a rescind queued has returned */
+	WRITE_ONCE(demo->stopping, true);
+	cancel_work_sync(&demo->reenable);
 	/* wakes a waiting GET_INFO and cancels a CHECKSUM in flight */
 	VmbChannelDisable(demo->channel);
 	cancel_work_sync(&demo->work);

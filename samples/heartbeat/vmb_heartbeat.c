@@ -19,7 +19,12 @@
  * Framing. IC channels are pipes: every message is one inband VMBus packet
  * (VM_PKT_DATA_INBAND) that asks for no completion, whose payload is a
  * struct vmbuspipe_hdr (flags VMB_IC_PIPE_DATA, msgsize the bytes that
- * follow), a struct icmsg_hdr and the body, icmsgsize bytes.
+ * follow), a struct icmsg_hdr and the body, icmsgsize bytes. The channel
+ * runs in KMCL's pipe mode (VMBUS_CHANNEL_INIT_FLAG_IS_PIPE), as a Windows
+ * IC driver's does: vmbkmcl writes the pipe header before each reply and
+ * checks and strips the host's, so this driver sees and sends the IC
+ * header and body only, and a message whose pipe header is bad never
+ * reaches it.
  *
  * Negotiation. The host starts with ICMSGTYPE_NEGOTIATE: a struct
  * icmsg_negotiate, then icframe_vercnt framework versions, then icmsg_vercnt
@@ -46,12 +51,14 @@
  * ignores the id it reads (OpenVMM), but a host that matched ids would
  * need an inband send with a chosen id, which the Vmb* API does not have.
  *
- * Pipe mode. VMBUS_CHANNEL_INIT_FLAG_IS_PIPE is left clear: vmbkmcl does
- * not add or strip pipe headers, so this driver frames them itself, as
- * hv_utils does.
+ * Rescind. KMCL leaves a channel Disabled once its offer is rescinded, and
+ * only VmbChannelEnable() starts it again. Closed cannot call it (no state
+ * call from a state callback), so it queues a work item that enables the
+ * channel again, to wait for the next heartbeat device: what a Windows IC
+ * driver gets from PnP when a new device comes.
  *
  * Hostile host. Every message is checked before it is used: its size
- * against the bytes received, the pipe and IC headers, the version counts
+ * against the bytes received, the IC header, the version counts
  * of a negotiation against the bytes that carry them. A message that fails
  * is dropped with a rate-limited message and gets no reply; the channel
  * goes on and answers the next good one.
@@ -65,6 +72,7 @@
 #include <linux/module.h>
 #include <linux/printk.h>
 #include <linux/string.h>
+#include <linux/workqueue.h>
 
 #include <vmbkmcl.h>
 
@@ -90,6 +98,8 @@ static const struct ic_version heartbeat_versions[] = { { 3, 0 }, { 1, 0 } };
  * @beats: heartbeats answered since the channel opened
  * @replies_queued: replies sent whose completion routine has not run yet,
  *                  at most MAX_QUEUED_REPLIES
+ * @reenable: enables the channel again after a rescind disabled it
+ * @stopping: the module is unloading: no more @reenable
  *
  * Written by Opened, which runs before incoming delivery starts, and by
  * ProcessPacket, which runs one call at a time per channel: no lock; the
@@ -102,6 +112,8 @@ struct heartbeat {
 	struct ic_version service;
 	u64 beats;
 	atomic_t replies_queued;
+	struct work_struct reenable;
+	bool stopping;
 };
 
 /*
@@ -117,7 +129,7 @@ static struct heartbeat heartbeat;
  * struct ic_request - a host message that passed the framing checks
  * @hdr: its IC header, inside the packet's payload
  * @body: the bytes after the header
- * @size: bytes at @body: what the pipe header says follows the IC header
+ * @size: bytes at @body: what the message holds after the IC header
  *
  * hv_utils and OpenVMM's guest ICs read a body as far as the message goes,
  * not as far as icmsgsize says; a header that claims more than that is
@@ -129,9 +141,8 @@ struct ic_request {
 	u32 size;
 };
 
-/* A reply as it goes on the wire; the heartbeat reply is the larger body. */
+/* A reply after its pipe header; the heartbeat reply is the larger body. */
 struct ic_reply {
-	struct vmbuspipe_hdr pipe;
 	struct icmsg_hdr hdr;
 	u8 body[sizeof(struct heartbeat_msg_data)];
 } __packed;
@@ -140,28 +151,16 @@ static_assert(sizeof(struct heartbeat_msg_data) >= NEGOTIATE_REPLY_SIZE);
 
 static bool parse_request(const void *buffer, u32 length, struct ic_request *req)
 {
-	const struct vmbuspipe_hdr *pipe = buffer;
-	const struct icmsg_hdr *hdr = buffer + sizeof(*pipe);
+	const struct icmsg_hdr *hdr = buffer;
 	u32 size;
 
-	/* @length is the payload padded to 8 bytes, as VMBus carries it */
-	if (length < ICMSG_HDR) {
-		pr_warn_ratelimited("host message of %u bytes has no room for its headers\n",
+	/* @length is the message's, as the pipe header gave it */
+	if (length < sizeof(*hdr)) {
+		pr_warn_ratelimited("host message of %u bytes has no room for its header\n",
 				    length);
 		return false;
 	}
-	if (pipe->flags != VMB_IC_PIPE_DATA) {
-		pr_warn_ratelimited("host message with pipe type %u, not a data message\n",
-				    pipe->flags);
-		return false;
-	}
-	size = pipe->msgsize;
-	if (size < sizeof(*hdr) || size > length - sizeof(*pipe)) {
-		pr_warn_ratelimited("host message says %u bytes in a packet of %u\n",
-				    size, length);
-		return false;
-	}
-	size -= sizeof(*hdr);
+	size = length - sizeof(*hdr);
 	if (hdr->icmsgsize > size) {
 		pr_warn_ratelimited("host message type %u says %u body bytes, carries %u\n",
 				    hdr->icmsgtype, hdr->icmsgsize, size);
@@ -283,9 +282,7 @@ static int answer(struct heartbeat *hb, const struct ic_request *req, struct ic_
 
 	reply->hdr.icflags = ICMSGHDRFLAG_TRANSACTION | ICMSGHDRFLAG_RESPONSE;
 	reply->hdr.icmsgsize = size;
-	reply->pipe.flags = VMB_IC_PIPE_DATA;
-	reply->pipe.msgsize = sizeof(reply->hdr) + size;
-	return sizeof(reply->pipe) + reply->pipe.msgsize;
+	return sizeof(reply->hdr) + size;
 }
 
 /* The reply is in the ring (or cancelled): one fewer waiting. */
@@ -315,7 +312,7 @@ static void send_reply(struct heartbeat *hb, const struct ic_reply *reply, u32 s
 	}
 	VmbPacketSetPointer(packet, hb);
 	VmbPacketSetCompletionRoutine(packet, reply_sent);
-	/* copied before it returns; queued in order if the ring is full */
+	/* framed and copied before it returns; queued in order if the ring is full */
 	status = VmbPacketSend(packet, reply, size, NULL, 0);
 	if (!NT_SUCCESS(status)) {
 		atomic_dec(&hb->replies_queued);
@@ -361,10 +358,25 @@ static NTSTATUS heartbeat_opened(VMBCHANNEL channel)
 	return STATUS_SUCCESS;
 }
 
+/* After a rescind: wait for the next heartbeat device. */
+static void heartbeat_reenable(struct work_struct *work)
+{
+	struct heartbeat *hb = container_of(work, struct heartbeat, reenable);
+	NTSTATUS status;
+
+	status = VmbChannelEnable(hb->channel);
+	if (!NT_SUCCESS(status))
+		pr_warn("not waiting for another heartbeat device: %#x\n", status);
+}
+
 /* Closed: the device went away (rescind) or the module is unloading. */
 static void heartbeat_closed(VMBCHANNEL channel)
 {
 	struct heartbeat *hb = VmbChannelGetPointer(channel);
+
+	/* a rescind left the channel Disabled: enable it again, not from here */
+	if (!READ_ONCE(hb->stopping))
+		schedule_work(&hb->reenable);
 
 	if (hb->negotiated)
 		pr_info("heartbeat device closed after %llu heartbeats (framework %u.%u, heartbeat %u.%u)\n",
@@ -390,6 +402,10 @@ static NTSTATUS heartbeat_configure(VMBCHANNEL channel)
 	if (!NT_SUCCESS(status))
 		return status;
 	status = VmbChannelInitSetFriendlyName(channel, "heartbeat");
+	if (!NT_SUCCESS(status))
+		return status;
+	/* vmbkmcl adds and strips the pipe headers */
+	status = VmbChannelInitSetFlags(channel, VMBUS_CHANNEL_INIT_FLAG_IS_PIPE);
 	if (!NT_SUCCESS(status))
 		return status;
 	/* both ways: the largest negotiation hv_vmbus would accept */
@@ -418,14 +434,17 @@ static int __init heartbeat_init(void)
 	if (!NT_SUCCESS(status))
 		goto cleanup;
 	heartbeat.channel = channel;
+	INIT_WORK(&heartbeat.reenable, heartbeat_reenable);
 	VmbChannelSetPointer(channel, &heartbeat);
-	/* returns at once; Opened runs whenever a heartbeat device is offered */
+	/* returns at once; Opened runs when a heartbeat device is offered */
 	status = VmbChannelEnable(channel);
 	if (!NT_SUCCESS(status))
 		goto cleanup;
 	return 0;
 
 cleanup:
+	WRITE_ONCE(heartbeat.stopping, true);
+	cancel_work_sync(&heartbeat.reenable);
 	VmbChannelCleanup(channel);
 fail:
 	pr_err("not started: %#x\n", status);
@@ -434,6 +453,9 @@ fail:
 
 static void __exit heartbeat_exit(void)
 {
+	/* no Enable after this; one a rescind queued has returned */
+	WRITE_ONCE(heartbeat.stopping, true);
+	cancel_work_sync(&heartbeat.reenable);
 	/* closes the channel if bound, after the last ProcessPacket call */
 	VmbChannelCleanup(heartbeat.channel);
 }

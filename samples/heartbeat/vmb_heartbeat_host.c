@@ -9,7 +9,9 @@
  * before the next goes out. Every message is a pipe message in an inband
  * packet that asks for no completion, with VMBus transaction id 0 and IC
  * flags TRANSACTION | REQUEST, as OpenVMM's IC host writes them
- * (vm/devices/hyperv_ic/src/common.rs).
+ * (vm/devices/hyperv_ic/src/common.rs). vmbus_sim's pipe helpers
+ * (vmbus_sim_pipe_send(), vmbus_sim_pipe_data()) write and check the pipe
+ * header.
  *
  * What the guest writes is checked at least as strictly as OpenVMM's IC host
  * checks it: an inband packet (OpenVMM's pipe refuses completions; this
@@ -97,9 +99,8 @@ struct vmb_heartbeat_host {
 	struct vmb_heartbeat_host_record rec;
 };
 
-/* A host message as it goes on the wire: a negotiation is the larger body. */
+/* A host message after its pipe header: a negotiation is the larger body. */
 struct host_message {
-	struct vmbuspipe_hdr pipe;
 	struct icmsg_hdr hdr;
 	u8 body[sizeof(struct icmsg_negotiate) +
 		2 * VMB_HEARTBEAT_HOST_MAX_VERSIONS * sizeof(struct ic_version)];
@@ -152,10 +153,7 @@ static int send_request(struct vmb_heartbeat_host *host, struct vmbus_sim_device
 	msg->hdr.icmsgsize = size;
 	msg->hdr.ictransaction_id = ++host->tid;
 	msg->hdr.icflags = ICMSGHDRFLAG_TRANSACTION | ICMSGHDRFLAG_REQUEST;
-	msg->pipe.flags = VMB_IC_PIPE_DATA;
-	msg->pipe.msgsize = sizeof(msg->hdr) + size;
-	return vmbus_sim_send(sim, VM_PKT_DATA_INBAND, 0, 0, msg,
-			      sizeof(msg->pipe) + msg->pipe.msgsize);
+	return vmbus_sim_pipe_send(sim, msg, sizeof(msg->hdr) + size);
 }
 
 static int send_negotiation(struct vmb_heartbeat_host *host, struct vmbus_sim_device *sim)
@@ -268,22 +266,20 @@ static const char *check_heartbeat(struct vmb_heartbeat_host *host, const void *
 static const char *check_reply(struct vmb_heartbeat_host *host,
 			       const struct vmbus_sim_packet *pkt)
 {
-	const struct vmbuspipe_hdr *pipe = pkt->data;
-	const struct icmsg_hdr *hdr = pkt->data + sizeof(*pipe);
 	u8 response = ICMSGHDRFLAG_TRANSACTION | ICMSGHDRFLAG_RESPONSE;
+	const struct icmsg_hdr *hdr;
+	const void *msg;
 	u32 size;
 
 	lockdep_assert_held(&host->lock);
 
-	if (pkt->type != VM_PKT_DATA_INBAND || pkt->flags)
-		return "not an inband packet without completion request";
-	if (pkt->length < ICMSG_HDR)
-		return "packet too short for the pipe and IC headers";
-	if (pipe->flags != VMB_IC_PIPE_DATA)
-		return "pipe header is not a data message";
-	if (pipe->msgsize < sizeof(*hdr) || pipe->msgsize > pkt->length - sizeof(*pipe))
-		return "pipe header length does not fit the packet";
-	size = pipe->msgsize - sizeof(*hdr);
+	/* an inband packet without completion request, a data pipe header */
+	if (vmbus_sim_pipe_data(pkt, &msg, &size))
+		return "not a pipe message";
+	if (size < sizeof(*hdr))
+		return "pipe message too short for the IC header";
+	hdr = msg;
+	size -= sizeof(*hdr);
 	if (hdr->icmsgsize > size)
 		return "icmsgsize beyond the message";
 	if ((hdr->icflags & (response | ICMSGHDRFLAG_REQUEST)) != response)

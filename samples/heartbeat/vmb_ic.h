@@ -14,16 +14,20 @@
  * mode: each VMBus packet carries an 8-byte pipe header, type then length.
  * OpenVMM calls the type PIPE_PACKET_TYPE_DATA (vm/devices/vmbus/vmbus_ring)
  * and refuses any other in a message pipe (vmbus_async/src/pipe.rs);
- * hv_utils never writes the field, it echoes the host's.
+ * hv_utils never writes the field, it echoes the host's. The sample's
+ * channel runs in pipe mode, where vmbkmcl writes and checks the header; the
+ * host model frames and checks it with vmbus_sim's pipe helpers.
  */
 #define VMB_IC_PIPE_DATA	1
 
 /*
- * Largest host message the heartbeat IC can need: a negotiation with the
- * most versions hv_vmbus accepts per list (vmbus_prep_negotiate_resp()).
+ * Largest host message the heartbeat IC can need, after its pipe header: a
+ * negotiation with the most versions hv_vmbus accepts per list
+ * (vmbus_prep_negotiate_resp()).
  */
 #define VMB_IC_MAX_MESSAGE \
-	ICMSG_NEGOTIATE_PKT_SIZE(IC_VERSION_NEGOTIATION_MAX_VER_COUNT, \
-				 IC_VERSION_NEGOTIATION_MAX_VER_COUNT)
+	(ICMSG_NEGOTIATE_PKT_SIZE(IC_VERSION_NEGOTIATION_MAX_VER_COUNT, \
+				  IC_VERSION_NEGOTIATION_MAX_VER_COUNT) - \
+	 sizeof(struct vmbuspipe_hdr))
 
 #endif /* _VMB_IC_H */
