@@ -124,7 +124,12 @@ static u64 gpadl_hvpfn(enum hv_gpadl_type type, void *kbuffer, u32 send_offset, 
 	return virt_to_hvpfn(kbuffer + delta + HV_HYP_PAGE_SIZE * i);
 }
 
-/* The page behind a Hyper-V frame number, if it is ordinary guest RAM. */
+/*
+ * The page behind a Hyper-V frame number, if it is guest RAM. Reserved
+ * pages count: a host reaches all of the guest's memory, and swiotlb's
+ * bounce pool, which a confidential VM shares with the host, is memblock
+ * memory and so reserved.
+ */
 static struct page *hvpfn_page(u64 hvpfn, u32 *in_page)
 {
 	phys_addr_t pa;
@@ -136,8 +141,6 @@ static struct page *hvpfn_page(u64 hvpfn, u32 *in_page)
 	if (!pfn_valid(PHYS_PFN(pa)))
 		return NULL;
 	page = pfn_to_page(PHYS_PFN(pa));
-	if (PageReserved(page))
-		return NULL;
 	if (in_page)
 		*in_page = offset_in_page(pa);
 	return page;
