@@ -250,7 +250,7 @@ EXPORT_SYMBOL_GPL(vmb_th_pkt);
 struct vmb_th_driver {
 	struct hv_driver drv;
 	struct hv_vmbus_device_id ids[2];
-	char name[64];			/* the test module's: "<suite>_test" */
+	char *name;			/* the test module's: "<suite>_test" */
 };
 
 static struct vmb_th_driver *vmb_th_drv;
@@ -301,14 +301,19 @@ int vmb_th_register(struct kunit_suite *suite, const guid_t *class)
 
 	if (!d)
 		return -ENOMEM;
+	d->name = kasprintf(GFP_KERNEL, "%s_test", suite->name);
+	if (!d->name) {
+		kfree(d);
+		return -ENOMEM;
+	}
 	d->ids[0].guid = *class;
-	snprintf(d->name, sizeof(d->name), "%s_test", suite->name);
 	d->drv.name = d->name;
 	d->drv.id_table = d->ids;
 	d->drv.probe = vmb_th_probe;
 	d->drv.remove = vmb_th_remove;
 	ret = __vmbus_driver_register(&d->drv, NULL, NULL);
 	if (ret) {
+		kfree(d->name);
 		kfree(d);
 		return ret;
 	}
@@ -320,6 +325,7 @@ EXPORT_SYMBOL_GPL(vmb_th_register);
 void vmb_th_suite_exit(struct kunit_suite *suite)
 {
 	vmbus_driver_unregister(&vmb_th_drv->drv);
+	kfree(vmb_th_drv->name);
 	kfree(vmb_th_drv);
 	vmb_th_drv = NULL;
 }
