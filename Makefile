@@ -13,7 +13,7 @@ KDIR ?= $(shell d=/lib/modules/$$(uname -r)/build; \
 KVERS ?= 6.1 6.12
 T ?= *
 
-export KVERS T
+export KVERS T B
 
 # The project's version (VERSION): the module's MODULE_VERSION, dkms.conf's
 # PACKAGE_VERSION and the install directory.

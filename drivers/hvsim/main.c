@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hvsim: a simulated Hyper-V (hypervisor and VMBus host) below the upstream
+ * hv_vmbus of the test kernels, which have no CONFIG_HYPERV. See
+ * Documentation/hvsim.rst.
+ *
+ * hvsim.ko is loaded first and holds what vmlinux holds on a Hyper-V guest
+ * kernel: hv_common.c (built unmodified from the kernel's own source), the
+ * hypervisor entry points the <asm/mshyperv.h> override sends hv_vmbus to,
+ * and the few symbols a kernel without CONFIG_HYPERV lacks. Its init does
+ * what hyperv_init() does at boot for hv_vmbus's sake. Then hv_vmbus.ko
+ * (unmodified upstream sources) loads on top, binds to the ACPI device
+ * "VMBUS" that the test VM's SSDT provides, and connects to the host half.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/acpi.h>
+#include <linux/cpuhotplug.h>
+#include <linux/hyperv.h>
+#include <linux/module.h>
+#include <linux/percpu.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include <asm/mshyperv.h>
+
+#include "hvsim.h"
+
+static int cpuhp_state;
+
+/* ---- what vmlinux lacks without CONFIG_HYPERV ----------------------------- */
+
+/* arch/x86/hyperv/hv_init.c: hv_vmbus's hv_acpi_init() asks first */
+bool hv_is_hyperv_initialized(void)
+{
+	return true;
+}
+EXPORT_SYMBOL_GPL(hv_is_hyperv_initialized);
+
+/* hv_common.c's panic notifier (crash MSRs, not offered here) */
+void hyperv_report_panic(struct pt_regs *regs, long err, bool in_die)
+{
+}
+
+/* set by hv_common_init() only when the crash MSRs are offered */
+bool crash_kexec_post_notifiers;
+
+#if KERNEL_VERSION(6, 12, 0) > LINUX_VERSION_CODE
+/*
+ * ring_buffer.c maps rings with vmap_pfn() only in SNP isolated VMs, which
+ * this hypervisor never reports (CONFIG_VMAP_PFN is off in the test kernels).
+ */
+void *vmap_pfn(unsigned long *pfns, unsigned int count, pgprot_t prot)
+{
+	return NULL;
+}
+EXPORT_SYMBOL_GPL(vmap_pfn);
+#endif
+
+#ifdef CONFIG_ACPI
+/* in vmlinux but not exported; hv_vmbus's hibernation check asks (no S4) */
+bool acpi_sleep_state_supported(u8 sleep_state)
+{
+	return false;
+}
+EXPORT_SYMBOL_GPL(acpi_sleep_state_supported);
+#endif
+
+#if KERNEL_VERSION(6, 12, 0) <= LINUX_VERSION_CODE
+/* 6.12: the MSR accessors are out of line in vmlinux with CONFIG_HYPERV */
+u64 hv_get_msr(unsigned int reg)
+{
+	return hvsim_msr_read(reg);
+}
+EXPORT_SYMBOL_GPL(hv_get_msr);
+
+void hv_set_msr(unsigned int reg, u64 value)
+{
+	hvsim_msr_write(reg, value);
+}
+EXPORT_SYMBOL_GPL(hv_set_msr);
+
+u64 hv_get_non_nested_msr(unsigned int reg)
+{
+	return hvsim_msr_read(reg);
+}
+EXPORT_SYMBOL_GPL(hv_get_non_nested_msr);
+
+void hv_set_non_nested_msr(unsigned int reg, u64 value)
+{
+	hvsim_msr_write(reg, value);
+}
+EXPORT_SYMBOL_GPL(hv_set_non_nested_msr);
+#endif
+
+/* ---- module ---------------------------------------------------------------- */
+
+static void common_free(void)
+{
+	/* hv_common_free() is __init: the same by hand */
+	kfree(hv_vp_index);
+	hv_vp_index = NULL;
+	free_percpu(hyperv_pcpu_output_arg);
+	hyperv_pcpu_output_arg = NULL;
+	free_percpu(hyperv_pcpu_input_arg);
+	hyperv_pcpu_input_arg = NULL;
+}
+
+static int __init hvsim_init(void)
+{
+	int ret;
+
+	ret = hvsim_hyp_init();
+	if (ret)
+		return ret;
+	ret = hvsim_ring_init();
+	if (ret)
+		goto err_hyp;
+	ret = hvsim_vmbus_init();
+	if (ret)
+		goto err_ring;
+
+	/* what hyperv_init() and ms_hyperv_init_platform() set up at boot */
+	ms_hyperv.features = HV_MSR_VP_INDEX_AVAILABLE | HV_MSR_TIME_REF_COUNT_AVAILABLE |
+			     HV_MSR_SYNIC_AVAILABLE | HV_MSR_HYPERCALL_AVAILABLE;
+	ms_hyperv.max_vp_index = nr_cpu_ids;
+	ret = hv_common_init();
+	if (ret)
+		goto err_vmbus;
+	ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "hvsim:online", hv_common_cpu_init,
+				hv_common_cpu_die);
+	if (ret < 0)
+		goto err_common;
+	cpuhp_state = ret;
+	pr_info("simulated Hyper-V ready: load hv_vmbus\n");
+	return 0;
+
+err_common:
+	common_free();
+err_vmbus:
+	hvsim_vmbus_exit();
+err_ring:
+	hvsim_ring_exit();
+err_hyp:
+	hvsim_hyp_exit();
+	return ret;
+}
+
+static void __exit hvsim_exit(void)
+{
+	hvsim_vmbus_exit();
+	cpuhp_remove_state(cpuhp_state);
+	common_free();
+	hvsim_ring_exit();
+	hvsim_hyp_exit();
+}
+
+module_init(hvsim_init);
+module_exit(hvsim_exit);
+
+MODULE_DESCRIPTION("Simulated Hyper-V and VMBus host below the upstream hv_vmbus");
+MODULE_LICENSE("GPL");
