@@ -67,7 +67,9 @@ struct hvsim_qmsg {
 };
 
 static struct hvsim_vp *vps;
-static void (*vmbus_handler)(void);
+/* vmbus_isr(), as hv_setup_vmbus_handler() installs it */
+typedef void (*hvsim_isr_t)(void);
+static hvsim_isr_t vmbus_handler;
 
 /* hyp_lock: the VPs' page pointers, the message queue and its counters */
 static DEFINE_RAW_SPINLOCK(hyp_lock);
@@ -101,7 +103,7 @@ static bool sint_live(struct hvsim_vp *vp, unsigned int sint)
 /* The SINT's interrupt, in hard IRQ context on its VP. */
 static void sint_irq_work(struct irq_work *work)
 {
-	void (*handler)(void) = READ_ONCE(vmbus_handler);
+	hvsim_isr_t handler = READ_ONCE(vmbus_handler);
 
 	if (handler)
 		handler();
@@ -141,6 +143,7 @@ static void deliver_locked(void)
 	if (READ_ONCE(slot->header.message_type) != HVMSG_NONE) {
 		/* the guest writes EOM when it frees a slot with this set */
 		WRITE_ONCE(slot->header.message_flags.asu8, 1);
+		/* flag set before the re-check, as the guest clears then checks */
 		smp_mb();
 		if (READ_ONCE(slot->header.message_type) != HVMSG_NONE)
 			return;

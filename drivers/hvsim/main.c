@@ -45,7 +45,7 @@ void hyperv_report_panic(struct pt_regs *regs, long err, bool in_die)
 /* set by hv_common_init() only when the crash MSRs are offered */
 bool crash_kexec_post_notifiers;
 
-#if KERNEL_VERSION(6, 12, 0) > LINUX_VERSION_CODE
+#ifndef VMB_HV_MSR_OUT_OF_LINE
 /*
  * ring_buffer.c maps rings with vmap_pfn() only in SNP isolated VMs, which
  * this hypervisor never reports (CONFIG_VMAP_PFN is off in the test kernels).
@@ -66,7 +66,7 @@ bool acpi_sleep_state_supported(u8 sleep_state)
 EXPORT_SYMBOL_GPL(acpi_sleep_state_supported);
 #endif
 
-#if KERNEL_VERSION(6, 12, 0) <= LINUX_VERSION_CODE
+#ifdef VMB_HV_MSR_OUT_OF_LINE
 /* 6.12: the MSR accessors are out of line in vmlinux with CONFIG_HYPERV */
 u64 hv_get_msr(unsigned int reg)
 {

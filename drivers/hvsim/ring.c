@@ -258,6 +258,7 @@ static void check_pending_send(struct vmbus_sim_device *dev, u32 freed)
 	pending = READ_ONCE(r->hdr->pending_send_sz);
 	if (!pending)
 		return;
+	/* pending_send_sz is read before write_index */
 	virt_rmb();
 	write = READ_ONCE(r->hdr->write_index);
 	if (write >= r->dsize)
@@ -434,6 +435,7 @@ static int host_write(struct vmbus_sim_device *dev, const struct kvec *kv, u32 k
 	/* empty -> non-empty while the guest does not mask: interrupt */
 	virt_mb();
 	if (!READ_ONCE(r->hdr->interrupt_mask)) {
+		/* and the mask before read_index */
 		virt_rmb();
 		signal = old == READ_ONCE(r->hdr->read_index);
 	}
@@ -496,6 +498,7 @@ int vmbus_sim_set_pending_send_size(struct vmbus_sim_device *dev, u32 bytes)
 	ret = ring_state(dev);
 	if (!ret) {
 		WRITE_ONCE(dev->in.hdr->pending_send_sz, bytes);
+		/* visible before the host model re-reads read_index */
 		virt_mb();
 	}
 	spin_unlock_irqrestore(&dev->ring_lock, flags);

@@ -37,7 +37,8 @@
 /* Host faults for the harness's own tests (make check-harness). */
 static char *fault = "";
 module_param(fault, charp, 0444);
-MODULE_PARM_DESC(fault, "no-version: never answer INITIATE_CONTACT; no-torndown: never answer GPADL_TEARDOWN");
+MODULE_PARM_DESC(fault,
+		 "no-version: never answer INITIATE_CONTACT; no-torndown: never answer GPADL_TEARDOWN");
 
 /* Offers with monitored notification: the guest signals through monitor page 2. */
 static bool monitor;
@@ -204,7 +205,7 @@ static void on_initiate_contact(const struct vmbus_channel_initiate_contact *m)
 		if (m->target_vcpu >= nr_cpu_ids || !cpu_online(m->target_vcpu) ||
 		    !pfn_valid(PHYS_PFN(m->monitor_page1)) ||
 		    !pfn_valid(PHYS_PFN(m->monitor_page2))) {
-			hvsim_protocol_error(NULL, "INITIATE_CONTACT with a bad VP or monitor page");
+			hvsim_protocol_error(NULL, "INITIATE_CONTACT: bad VP or monitor page");
 		} else {
 			resp.version_supported = 1;
 			mutex_lock(&conn_lock);
@@ -545,7 +546,8 @@ struct msg_rule {
 };
 
 static const struct msg_rule rules[CHANNELMSG_COUNT] = {
-	[CHANNELMSG_REQUESTOFFERS] = { sizeof(struct vmbus_channel_message_header), "REQUESTOFFERS" },
+	[CHANNELMSG_REQUESTOFFERS] = { sizeof(struct vmbus_channel_message_header),
+				       "REQUESTOFFERS" },
 	[CHANNELMSG_OPENCHANNEL] = { sizeof(struct vmbus_channel_open_channel), "OPENCHANNEL" },
 	[CHANNELMSG_CLOSECHANNEL] = { sizeof(struct vmbus_channel_close_channel), "CLOSECHANNEL" },
 	[CHANNELMSG_GPADL_HEADER] = { sizeof(struct gpadl_header_msg), "GPADL_HEADER" },
