@@ -85,7 +85,7 @@ hvsim_build() {
 		return 1
 	# "VMBUS" is not a valid _HID for iasl (7 or 8 characters), but it is
 	# what Hyper-V's firmware and hv_vmbus use: -f keeps the AML
-	iasl -f -p "$obj/vmbus" "$TOP/scripts/hvsim/vmbus.asl" >> "$blog" 2>&1
+	iasl -f -p "$obj/vmbus" "$TOP/scripts/hvsim/vmbus.asl" > "$blog.iasl" 2>&1
 	[ -s "$obj/vmbus.aml" ] || return 1
 	echo "$obj"
 }

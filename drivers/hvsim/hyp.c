@@ -396,13 +396,15 @@ u64 hvsim_hypercall(u64 control, u64 input1, u64 input2, void *input, void *outp
 }
 EXPORT_SYMBOL_GPL(hvsim_hypercall);
 
-/* ---- the VMBus interrupt handler (hv_common.c's weak ones replaced) ------- */
+/*
+ * ---- the VMBus interrupt handler ----
+ * These replace hv_common.c's weak ones, whose exports then name them.
+ */
 
 void hv_setup_vmbus_handler(void (*handler)(void))
 {
 	WRITE_ONCE(vmbus_handler, handler);
 }
-EXPORT_SYMBOL_GPL(hv_setup_vmbus_handler);
 
 void hv_remove_vmbus_handler(void)
 {
@@ -413,7 +415,6 @@ void hv_remove_vmbus_handler(void)
 	for_each_possible_cpu(cpu)
 		irq_work_sync(&vps[cpu].sint_work);
 }
-EXPORT_SYMBOL_GPL(hv_remove_vmbus_handler);
 
 int hvsim_hyp_init(void)
 {
