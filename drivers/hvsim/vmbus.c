@@ -270,6 +270,12 @@ static void on_gpadl_header(const struct gpadl_header_msg *m, u32 len)
 			hvsim_protocol_error(NULL, "GPADL_HEADER for an unknown relid");
 		goto out;
 	}
+	/* an empty buffer: refused, as hv_vmbus's own -EDQUOT path expects */
+	if (m->rangecount == 1 && m->range_buflen == sizeof(struct gpa_range) &&
+	    !m->byte_count) {
+		gpadl_created(dev, m->gpadl, 1);
+		goto out;
+	}
 	if (m->rangecount != 1 || m->range_buflen < sizeof(struct gpa_range) + 8 ||
 	    (m->range_buflen - sizeof(struct gpa_range)) % 8 ||
 	    m->byte_offset >= HV_HYP_PAGE_SIZE || !m->byte_count) {
@@ -469,6 +475,9 @@ static void on_close(const struct vmbus_channel_close_channel *m)
 	if (!dev->attached && !dev->host_open && !dev->rescinded)
 		hvsim_protocol_error(dev, "CLOSECHANNEL of a channel that is not open");
 	hvsim_host_close(dev);
+	/* a rescinded channel's GPADLs are never torn down: the host drops them */
+	if (READ_ONCE(dev->rescinded))
+		hvsim_gpadls_forget(dev);
 }
 
 static void on_relid_released(const struct vmbus_channel_relid_released *m)
@@ -819,9 +828,14 @@ void vmbus_sim_rescind(struct vmbus_sim_device *dev)
 		posted = !hvsim_post_guest_msg(&msg, sizeof(msg), &seq);
 	mutex_unlock(&conn_lock);
 
-	/* hv_vmbus's rescind handler ran the driver's remove */
-	if (posted && !hvsim_in_host_callback(dev))
+	/*
+	 * hv_vmbus's rescind handler ran the driver's remove; then the host
+	 * handles what that sent (CLOSECHANNEL, RELID_RELEASED)
+	 */
+	if (posted && !hvsim_in_host_callback(dev)) {
 		guest_settle(seq, true);
+		flush_workqueue(msg_wq);
+	}
 }
 EXPORT_SYMBOL_GPL(vmbus_sim_rescind);
 
