@@ -522,13 +522,10 @@ static void on_modify(const struct vmbus_channel_modifychannel *m)
 	reply(&resp, sizeof(resp));
 }
 
+/* UNLOAD, answered already (hvsim_vmbus_guest_msg()): the guest is gone. */
 static void on_unload(void)
 {
-	struct vmbus_channel_message_header resp = {
-		.msgtype = CHANNELMSG_UNLOAD_RESPONSE,
-	};
 	struct vmbus_sim_device *dev;
-	LIST_HEAD(gone);
 
 	mutex_lock(&conn_lock);
 	connected = false;
@@ -545,7 +542,6 @@ static void on_unload(void)
 		complete_all(&dev->released_done);
 	}
 	mutex_unlock(&conn_lock);
-	reply(&resp, sizeof(resp));
 	pr_info("guest unloaded VMBus\n");
 }
 
@@ -651,12 +647,23 @@ static void inbox_work_fn(struct work_struct *work)
 /* HvPostMessage: interrupts off, so copy and defer. */
 int hvsim_vmbus_guest_msg(const void *payload, u32 len)
 {
+	static const struct vmbus_channel_message_header unload_resp = {
+		.msgtype = CHANNELMSG_UNLOAD_RESPONSE,
+	};
+	const struct vmbus_channel_message_header *hdr = payload;
 	struct inbox_msg *m;
 	unsigned long flags;
 
 	m = kmalloc(sizeof(*m), GFP_ATOMIC);
 	if (!m)
 		return -ENOMEM;
+	/*
+	 * UNLOAD is answered at once: a panicking guest sends it and then
+	 * polls its message page with every other CPU stopped, so the host's
+	 * worker would never run (the host state is reset there later).
+	 */
+	if (len >= sizeof(*hdr) && hdr->msgtype == CHANNELMSG_UNLOAD)
+		reply(&unload_resp, sizeof(unload_resp));
 	memcpy(m->data, payload, len);
 	m->len = len;
 	spin_lock_irqsave(&inbox_lock, flags);
