@@ -36,6 +36,9 @@
 #define HVSIM_PKT_TRAILER	8
 
 /* ---- hypervisor (hyp.c) ---- */
+u64 hvsim_msr_read(unsigned int msr);
+void hvsim_msr_write(unsigned int msr, u64 value);
+u64 hvsim_hypercall(u64 control, u64 input1, u64 input2, void *input, void *output);
 int hvsim_hyp_init(void);
 void hvsim_hyp_exit(void);
 int hvsim_post_guest_msg(const void *msg, u32 len, u64 *seq);

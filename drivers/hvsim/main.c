@@ -19,6 +19,7 @@
 #include <linux/hyperv.h>
 #include <linux/module.h>
 #include <linux/percpu.h>
+#include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
@@ -68,6 +69,24 @@ EXPORT_SYMBOL_GPL(acpi_sleep_state_supported);
 
 #ifdef VMB_HV_MSR_OUT_OF_LINE
 /* 6.12: the MSR accessors are out of line in vmlinux with CONFIG_HYPERV */
+/* arch/x86/kernel/cpu/mshyperv.c: the CPUID leaf of a Windows Server 2022 host */
+int hv_get_hypervisor_version(union hv_hypervisor_version_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->major_version = 10;
+	info->build_number = 20348;
+	return 0;
+}
+
+/*
+ * vmlinux's is __init and not exported; hv_common.c seeds the RNG with it
+ * from a Hyper-V OEM0 ACPI table, which this VM does not have.
+ */
+void add_bootloader_randomness(const void *buf, size_t len)
+{
+	add_device_randomness(buf, len);
+}
+
 u64 hv_get_msr(unsigned int reg)
 {
 	return hvsim_msr_read(reg);
@@ -97,6 +116,15 @@ EXPORT_SYMBOL_GPL(hv_set_non_nested_msr);
 
 static void common_free(void)
 {
+	unsigned int cpu;
+
+	/* 6.12's hv_common_cpu_die() keeps the pages for a CPU's return */
+	for_each_possible_cpu(cpu) {
+		if (!hyperv_pcpu_input_arg)
+			break;
+		kfree(*per_cpu_ptr(hyperv_pcpu_input_arg, cpu));
+		*per_cpu_ptr(hyperv_pcpu_input_arg, cpu) = NULL;
+	}
 	/* hv_common_free() is __init: the same by hand */
 	kfree(hv_vp_index);
 	hv_vp_index = NULL;
