@@ -901,6 +901,14 @@ void vmbus_sim_destroy(struct vmbus_sim_device *dev)
 }
 EXPORT_SYMBOL_GPL(vmbus_sim_destroy);
 
+void vmbus_sim_set_teardown_delay(struct vmbus_sim_device *dev, unsigned int ms)
+{
+	mutex_lock(&conn_lock);
+	dev->teardown_delay_ms = ms;
+	mutex_unlock(&conn_lock);
+}
+EXPORT_SYMBOL_GPL(vmbus_sim_set_teardown_delay);
+
 void vmbus_sim_get_stats(struct vmbus_sim_device *dev, struct vmbus_sim_stats *stats)
 {
 	unsigned long flags;
