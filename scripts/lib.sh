@@ -76,10 +76,13 @@ ALL_BACKENDS="upstream sim"
 
 # hvsim_build KVER KDIR LOG: build hvsim.ko and the upstream hv_vmbus.ko (from
 # the test kernel's own drivers/hv) against the test kernel in KDIR, in
-# build/obj-KVER-hvsim, and the SSDT that gives the VM its VMBUS ACPI device
-# (vmbus.aml there). Prints that directory; the build's output goes to LOG.
+# build/obj-KVER-VARIANT-hvsim, and the SSDT that gives the VM its VMBUS ACPI
+# device (vmbus.aml there). Prints that directory; the build's output goes to
+# LOG.
 hvsim_build() {
-	local kver=$1 kdir=$2 blog=$3 obj=$TOP/build/obj-$1-hvsim
+	local kver=$1 kdir=$2 blog=$3 variant=debug obj
+	case $kdir in *-base-*) variant=base ;; esac
+	obj=$TOP/build/obj-$kver-$variant-hvsim
 	sync_tree "$obj"
 	make -C "$kdir" M="$obj" VMBKMCL_HVSIM=1 W=1 C=2 -j"$NPROC" modules > "$blog" 2>&1 ||
 		return 1
