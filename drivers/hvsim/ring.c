@@ -617,8 +617,13 @@ static int ranges_copy(struct vmbus_sim_device *dev, const struct vmbus_sim_pack
 	u32 i, left, chunk, in_page;
 	int ret;
 
-	/* the guest owns those pages again once it closed the channel */
-	ret = pages_state(dev);
+	/*
+	 * the guest owns those pages again once it closed the channel; the
+	 * ranges alone say where they are (include/vmbus_sim.h), so a host
+	 * model that has no device pointer yet (its packet arrived during the
+	 * offer's probe) still reaches them
+	 */
+	ret = dev ? pages_state(dev) : 0;
 	if (ret)
 		return ret;
 	for (i = 0; i < pkt->range_count; i++)
