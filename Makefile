@@ -13,7 +13,7 @@ KDIR ?= $(shell d=/lib/modules/$$(uname -r)/build; \
 KVERS ?= 6.1 6.12
 T ?= *
 
-export KVERS T
+export KVERS T B
 
 # The project's version (VERSION): the module's MODULE_VERSION, dkms.conf's
 # PACKAGE_VERSION and the install directory.
@@ -100,9 +100,12 @@ bench:
 
 help:
 	@echo 'make                 build the modules against KDIR ($(KDIR))'
-	@echo 'make run             boot the 6.1 test kernel with vmbus_sim, vmbkmcl and the samples; print a report'
+	@echo 'make run             boot the 6.1 test kernel with the upstream hv_vmbus over hvsim (B=sim: vmbus_sim),'
+	@echo '                     vmbkmcl and the samples; print a report'
 	@echo 'make check           the test suite: KUnit in QEMU on debug 6.1 and 6.12 kernels, static checks'
-	@echo '                     T=<glob> only matching test modules, KVERS=6.1 only one kernel'
+	@echo '                     on both backends (upstream hv_vmbus over hvsim, vmbus_sim);'
+	@echo '                     T=<glob> only matching test modules, KVERS=6.1 only one kernel,'
+	@echo '                     B=upstream|sim only one backend'
 	@echo 'make check-harness   prove that the harness catches failing fixtures'
 	@echo 'make bench           Vmb* vs raw hv_vmbus benchmarks in QEMU -icount (6.1 base kernel); KVERS, CASES, PROFILE'
 	@echo 'make docs            HTML documentation (Sphinx + kernel-doc) in build/docs; fails on warnings'

@@ -81,4 +81,18 @@
 #define vmb_is_swiotlb_buffer(dev, paddr)	is_swiotlb_buffer((dev), (paddr))
 #endif
 
+/*
+ * hvsim (the simulated Hyper-V below the upstream hv_vmbus): in 6.12 (the
+ * boundary between 6.1 and 6.12 not verified here) hv_vmbus reads and
+ * writes the synthetic MSRs through out-of-line hv_get_msr() and
+ * hv_set_msr(), which vmlinux has with CONFIG_HYPERV and hvsim.ko exports
+ * here; 6.1.192 inlines rdmsr/wrmsr in hv_get_register()/hv_set_register()
+ * (hvsim's <asm/mshyperv.h> override redirects those), and its ring_buffer.c
+ * references vmap_pfn() (for SNP guests only), which CONFIG_VMAP_PFN=n
+ * kernels lack and hvsim.ko supplies.
+ */
+#if KERNEL_VERSION(6, 12, 0) <= LINUX_VERSION_CODE
+#define VMB_HV_MSR_OUT_OF_LINE	1
+#endif
+
 #endif /* _VMB_COMPAT_H */

@@ -409,6 +409,21 @@ void vmbus_sim_pause_host(struct vmbus_sim_device *dev, bool paused);
 void vmbus_sim_flush_host(struct vmbus_sim_device *dev);
 
 /**
+ * vmbus_sim_set_teardown_delay() - the host takes its time to let go of GPADLs
+ * @dev: the device
+ * @ms: how long the host takes to answer a GPADL_TEARDOWN on this channel,
+ *      as a real host whose device side still maps the buffer does; 0 (the
+ *      default) answers at once
+ *
+ * vmbus_teardown_gpadl() on the channel (vmbus_close() too, for the ring's
+ * GPADL) waits for the answer, uninterruptibly, as hv_vmbus does; not on a
+ * rescinded channel, whose host is gone.
+ *
+ * Context: process context.
+ */
+void vmbus_sim_set_teardown_delay(struct vmbus_sim_device *dev, unsigned int ms);
+
+/**
  * vmbus_sim_set_pending_send_size() - the host waits for ring space
  * @dev: the device
  * @bytes: pending_send_sz to store in the inbound ring's header: the guest

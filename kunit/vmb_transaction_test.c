@@ -47,6 +47,17 @@ static void settle(struct vmb_th *th)
 	msleep(50);
 }
 
+/* The guest has read everything the host wrote to its inbound ring. */
+static bool wait_ring_read(struct vmb_th *th)
+{
+	struct vmbus_channel *chan = th->hv_dev->channel;
+	int i;
+
+	for (i = 0; i < 500 && hv_get_bytes_to_read(&chan->inbound); i++)
+		msleep(20);
+	return !hv_get_bytes_to_read(&chan->inbound);
+}
+
 static void unknown_ids_dropped(struct kunit *test)
 {
 	struct vmb_th *th = vmb_th_setup(test, VMB_TH_UNKNOWN_IDS);
@@ -55,6 +66,13 @@ static void unknown_ids_dropped(struct kunit *test)
 	vmb_th_enable(th);
 	/* an unsolicited completion before any transaction */
 	KUNIT_EXPECT_EQ(test, vmbus_sim_complete(th->sim, 1, "x", 1), 0);
+	/*
+	 * and taken by the guest before its first request takes id 1: the
+	 * interrupt reaches the channel callback through hv_vmbus's ISR and
+	 * tasklet, later than this thread goes on
+	 */
+	KUNIT_ASSERT_TRUE(test, wait_ring_read(th));
+	settle(th);
 	KUNIT_EXPECT_EQ(test, vmb_th_send_seq(th, 1, WAIT, &a), STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, vmb_th_send_seq(th, 2, WAIT, &b), STATUS_SUCCESS);
 	KUNIT_ASSERT_TRUE(test, vmb_th_wait(th, atomic_read(&th->routines) == 2));

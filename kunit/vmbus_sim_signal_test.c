@@ -10,6 +10,7 @@
 #include <linux/bottom_half.h>
 #include <linux/hyperv.h>
 #include <linux/module.h>
+#include <linux/sched.h>
 
 #include <vmbus_sim.h>
 
@@ -234,11 +235,18 @@ static void send_three_bh_off(struct simt *t)
 {
 	int i;
 
-	/* no softirq runs in between: all three are in the ring first */
+	/*
+	 * no softirq runs in between: all three are in the ring first. The
+	 * channel's tasklet runs on its target CPU (hv_vmbus schedules it
+	 * there from the ISR), so this runs there too.
+	 */
+	KUNIT_ASSERT_EQ(t->test, set_cpus_allowed_ptr(current, cpumask_of(t->chan->target_cpu)),
+			0);
 	local_bh_disable();
 	for (i = 0; i < 3; i++)
 		KUNIT_ASSERT_EQ(t->test, simt_host_send_total(t, 64, i), 0);
 	local_bh_enable();
+	set_cpus_allowed_ptr(current, cpu_possible_mask);
 }
 
 static void batched_masks_and_reschedules(struct kunit *test)

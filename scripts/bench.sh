@@ -13,13 +13,18 @@
 #      tables, also printed) and ratios.png
 # Exit status 0 when every boot ran the bench to its end without a kernel
 # warning; the figures themselves are reported, never judged here.
-# Environment: KVERS, CASES (comma-separated globs over case ids), PROFILE
+# B=upstream runs the same modules over hvsim.ko and the kernel's own
+# hv_vmbus.ko (Documentation/hvsim.rst): the raw baseline is then upstream's
+# own ring code. Default B=sim.
+# Environment: KVERS, B, CASES (comma-separated globs over case ids), PROFILE
 # (auto: the cases that miss their target; none; or globs), RUNS (timed runs
 # per variant), QUICK=1 (a tenth of the operations), BOOT_TIMEOUT (s).
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 KVERS=${KVERS:-6.1}
+backend=${B:-sim}
+case $backend in upstream | sim) ;; *) die "unknown backend $backend (upstream or sim)" ;; esac
 out=$TOP/build/bench
 rm -rf "$out"
 mkdir -p "$out"
@@ -58,7 +63,12 @@ for kver in $KVERS; do
 	log "building the modules and vmb_bench.ko against the $kver base kernel"
 	make -C "$kdir" M="$obj" VMBKMCL_BENCH=1 W=1 -j"$NPROC" modules > "$blog" 2>&1 ||
 		die "building against $kver failed: $(grep -m1 -E 'error|ERROR' "$blog")"
-	log "running the benchmarks on $kver ($params; $qemu_args)"
+	hvsim_obj=
+	if [ "$backend" = upstream ]; then
+		hvsim_obj=$(hvsim_build "$kver" "$kdir" "$out/build-$kver-hvsim.log") ||
+			die "building hvsim against $kver failed (see $out/build-$kver-hvsim.log)"
+	fi
+	log "running the benchmarks on $kver, backend $backend ($params; $qemu_args)"
 	kstart=$(date +%s)
 	args=$qemu_args symbols=0
 	if [ "$profile" != none ]; then
@@ -66,7 +76,8 @@ for kver in $KVERS; do
 		symbols=1
 		cp "$kdir/System.map" "$out/System.map-$kver"
 	fi
-	TESTDIR=bench T='*' MODPARAMS="$params" QEMU_ARGS="$args" SYMBOLS=$symbols \
+	BACKEND=$backend HVSIM_OBJ=$hvsim_obj HVSIM_AML=$hvsim_obj/vmbus.aml \
+		TESTDIR=bench T='*' MODPARAMS="$params" QEMU_ARGS="$args" SYMBOLS=$symbols \
 		BOOT_TIMEOUT=$timeout_s bash "$TOP/scripts/boot.sh" "$kver" "$kdir" "$obj" "$out" "$kver"
 	log "$kver: boot took $(( $(date +%s) - kstart )) s"
 	booted="$booted $kver"

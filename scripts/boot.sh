@@ -11,6 +11,10 @@
 # dependency order. Test modules: kunit/*_test.ko (or, with
 # FIXTURES=1, kunit/fixtures/*.ko; or TESTDIR/*.ko) whose name matches the
 # glob $T, each loaded alone with its kernel log sent to the result channel.
+# Backend: BACKEND=sim (default) loads OBJ_DIR's vmbus_sim.ko; BACKEND=upstream
+# loads HVSIM_OBJ's hvsim.ko and upstream hv_vmbus.ko in its place (the other
+# modules resolve the same symbols by name), gives QEMU the SSDT with the VMBUS
+# ACPI device (HVSIM_AML) and hvsim.ko the parameters in HVSIM_PARAMS.
 # Environment: T (glob, default *), BOOT_TIMEOUT (s), EXTRA_CMDLINE,
 # INIT (the initramfs's /init, default scripts/harness/init),
 # TESTDIR (test modules' directory relative to OBJ_DIR, e.g. bench),
@@ -22,6 +26,7 @@ set -euo pipefail
 
 kver=$1 kdir=$2 obj=$3 out=$4 tag=$5
 T=${T:-*}
+BACKEND=${BACKEND:-sim}
 timeout_s=${BOOT_TIMEOUT:-1800}
 
 if [ -n "${TESTDIR:-}" ]; then
@@ -45,13 +50,28 @@ while IFS= read -r ko; do
 	path[$(basename "$ko" .ko)]=$ko
 done < <(find "$obj" -name '*.ko' \( -path '*/kunit/helpers/*' -o \
 	\( ! -path '*/kunit/*' ! -path "$testdir/*" \) \) | sort)
+# the backend: what stands in for hv_vmbus
+backend_dep=vmbus_sim
+if [ "$BACKEND" = upstream ]; then
+	unset 'path[vmbus_sim]'
+	for m in hvsim hv_vmbus; do
+		ko=$(find "${HVSIM_OBJ:?}" -name "$m.ko" | head -n 1)
+		[ -n "$ko" ] || die "$m.ko not built in $HVSIM_OBJ"
+		path[$m]=$ko
+	done
+	backend_dep=hv_vmbus
+fi
+# a module's dependencies, vmbus_sim meaning the backend
+deps_of() {
+	modinfo -F depends "$1" | tr ',' '\n' | sed "s/^vmbus_sim\$/$backend_dep/"
+}
 order=() placed=" "
 while [ ${#order[@]} -lt ${#path[@]} ]; do
 	progress=0
 	for m in $(printf '%s\n' "${!path[@]}" | sort); do
 		case "$placed" in *" $m "*) continue ;; esac
 		ready=1
-		for d in $(modinfo -F depends "${path[$m]}" | tr ',' ' '); do
+		for d in $(deps_of "${path[$m]}"); do
 			[ -n "${path[$d]:-}" ] || continue
 			case "$placed" in *" $d "*) ;; *) ready=0 ;; esac
 		done
@@ -80,6 +100,9 @@ done
 
 [ -z "${MODPARAMS:-}" ] || echo "$MODPARAMS" > "$root/modules/params"
 [ "${SYMBOLS:-0}" != 1 ] || touch "$root/modules/symbols"
+[ -z "${HVSIM_PARAMS:-}" ] || echo "$HVSIM_PARAMS" > "$root/modules/hvsim.params"
+qemu_backend=()
+[ "$BACKEND" != upstream ] || qemu_backend=(-acpitable "file=${HVSIM_AML:?}")
 
 (cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 > "$out/initramfs-$tag.cpio.gz"
 
@@ -91,7 +114,7 @@ cmdline="$cmdline hung_task_panic=1 softlockup_panic=1 sysctl.kernel.hung_task_t
 # RCU stall only past 100 s (a real one lasts; the hang detectors stay armed)
 cmdline="$cmdline rcupdate.rcu_cpu_stall_timeout=100"
 cmdline="$cmdline ${EXTRA_CMDLINE:-}"
-log "booting $kver ($tag): $(wc -l < "$root/modules/load.list") modules under test, $(wc -l < "$root/modules/tests.list") test modules"
+log "booting $kver ($tag, backend $BACKEND): $(wc -l < "$root/modules/load.list") modules under test, $(wc -l < "$root/modules/tests.list") test modules"
 set +e
 # shellcheck disable=SC2086 # QEMU_ARGS is a list of arguments
 timeout -k 10 "$timeout_s" qemu-system-x86_64 \
@@ -99,7 +122,7 @@ timeout -k 10 "$timeout_s" qemu-system-x86_64 \
 	-machine pc -cpu max -smp 2 -m 2G -bios /usr/share/qemu/qboot.rom \
 	-serial "file:$console" -serial "file:$channel" \
 	-kernel "$kdir/arch/x86/boot/bzImage" -initrd "$out/initramfs-$tag.cpio.gz" \
-	-append "$cmdline" ${QEMU_ARGS:-} </dev/null
+	-append "$cmdline" "${qemu_backend[@]}" ${QEMU_ARGS:-} </dev/null
 echo $? > "$out/qemu-$tag.rc"
 set -e
 rm -rf "$root"

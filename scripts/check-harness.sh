@@ -5,6 +5,10 @@
 # Boots each fixture of kunit/fixtures/ on its own (one boot each, since most
 # of them end the run) and passes only if the verdict reports every fixture as
 # a failure naming the expected cause, and the passing control as a pass.
+# Then, over the upstream backend (hvsim.ko and the kernel's hv_vmbus.ko), the
+# simulated host's own failures: a guest that never gets its version
+# response, and a host that never answers GPADL_TEARDOWN, are hangs the
+# verdict names; the same open and close with an answering host passes.
 # Environment: KVERS (default "6.1 6.12").
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -24,6 +28,15 @@ declare -A expect=(
 	[harness_lockorder]=lockdep
 	[harness_atomic_sleep]=atomic-sleep
 	[harness_hang]=hang
+	[hvsim_pass]=pass
+	[hvsim_no_version]=hang
+	[hvsim_no_torndown]=hang
+)
+# hvsim_* fixtures: "<test module> [hvsim.ko parameters]"
+declare -A hv_fixture=(
+	[hvsim_pass]="harness_hvsim_torndown"
+	[hvsim_no_version]="harness_pass fault=no-version"
+	[hvsim_no_torndown]="harness_hvsim_torndown fault=no-torndown"
 )
 
 caught=0 missed=0
@@ -31,12 +44,26 @@ for kver in $KVERS; do
 	kdir=$(bash "$TOP/scripts/kernel.sh" "$kver" debug) || die "test kernel $kver failed to build"
 	obj=$TOP/build/obj-$kver-fixtures
 	sync_tree "$obj"
-	make -C "$kdir" M="$obj" VMBKMCL_FIXTURES=1 W=1 -j"$NPROC" modules > "$out/build-$kver.log" 2>&1 ||
+	hvsim_obj=$(hvsim_build "$kver" "$kdir" "$out/build-$kver-hvsim.log") ||
+		die "building hvsim against $kver failed (see $out/build-$kver-hvsim.log)"
+	make -C "$kdir" M="$obj" VMBKMCL_FIXTURES=1 VMBKMCL_HVSIM_FIXTURES=1 \
+		KBUILD_EXTRA_SYMBOLS="$hvsim_obj/Module.symvers" W=1 -j"$NPROC" modules \
+		> "$out/build-$kver.log" 2>&1 ||
 		die "building the fixtures against $kver failed (see $out/build-$kver.log)"
 	for fx in $(printf '%s\n' "${!expect[@]}" | sort); do
 		tag=$kver-$fx
+		# hvsim_*: the fixture module and hvsim's fault, over the upstream backend
+		mod=$fx backend=sim params=
+		case $fx in
+		hvsim_*)
+			backend=upstream mod=${hv_fixture[$fx]%% *} params=${hv_fixture[$fx]#* }
+			[ "$params" != "$mod" ] || params=
+			;;
+		esac
 		# a short hung-task timeout so the hang fixture ends in seconds, not minutes
-		T=$fx FIXTURES=1 BOOT_TIMEOUT=300 EXTRA_CMDLINE="sysctl.kernel.hung_task_timeout_secs=10" \
+		T=$mod FIXTURES=1 BOOT_TIMEOUT=300 EXTRA_CMDLINE="sysctl.kernel.hung_task_timeout_secs=10" \
+			BACKEND=$backend HVSIM_OBJ=$hvsim_obj HVSIM_AML=$hvsim_obj/vmbus.aml \
+			HVSIM_PARAMS=$params \
 			bash "$TOP/scripts/boot.sh" "$kver" "$kdir" "$obj" "$out" "$tag"
 		report=$(python3 "$TOP/scripts/verdict.py" "$(kernel_src "$kver")" "$out" "$tag" 300)
 		verdict_rc=$?

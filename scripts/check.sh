@@ -6,16 +6,25 @@
 #   2. static checks (scripts/static.sh)
 #   3. for each kernel in $KVERS (default "6.1 6.12"): the cached debug test
 #      kernel (scripts/kernel.sh), the project's modules and test modules built
-#      against it (W=1, -Werror, sparse), one QEMU boot that loads, tests and
-#      unloads them (scripts/boot.sh), and its verdict (scripts/verdict.py)
+#      against it (W=1, -Werror, sparse), hvsim.ko and the kernel's own
+#      hv_vmbus.ko built against it (scripts/lib.sh hvsim_build), and for each
+#      backend in $B (default "upstream sim") one QEMU boot that loads, tests
+#      and unloads them (scripts/boot.sh) over that backend, and its verdict
+#      (scripts/verdict.py), tagged <kernel>-<backend>; then vmb_realhost
+#      once more per backend with swiotlb=force (<kernel>-<backend>-swiotlb)
 #   4. build/check/summary.txt and one closing line "N passed, M failed"
-# N counts passed KUnit cases over all kernels; M counts failed KUnit cases
-# plus every other failed check. Exit status 0 only when M is 0.
-# Environment: KVERS, T (test module glob), BOOT_TIMEOUT.
+# N counts passed KUnit cases over all kernels and backends; M counts failed
+# KUnit cases plus every other failed check. Exit status 0 only when M is 0.
+# Environment: KVERS, B (backends: upstream, sim), T (test module glob),
+# BOOT_TIMEOUT.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 KVERS=${KVERS:-$ALL_KVERS}
+B=${B:-$ALL_BACKENDS}
+for b in $B; do
+	case " $ALL_BACKENDS " in *" $b "*) ;; *) die "unknown backend $b (one of: $ALL_BACKENDS)" ;; esac
+done
 out=$TOP/build/check
 rm -rf "$out"
 mkdir -p "$out"
@@ -49,21 +58,45 @@ for kver in $KVERS; do
 		failed=$((failed + 1))
 	fi
 	timeout_s=${BOOT_TIMEOUT:-1800}
-	BOOT_TIMEOUT=$timeout_s bash "$TOP/scripts/boot.sh" "$kver" "$kdir" "$obj" "$out" "$kver"
-	python3 "$TOP/scripts/verdict.py" "$(kernel_src "$kver")" "$out" "$kver" "$timeout_s" \
-		| tee -a "$summary"
-	read -r p f < <(python3 -c 'import json,sys; v=json.load(open(sys.argv[1])); print(v["kunit"]["passed"], v["kunit"]["failed"] + len(v["failures"]))' \
-		"$out/verdict-$kver.json")
-	passed=$((passed + p))
-	failed=$((failed + f))
+	hvsim_obj=
+	if [[ " $B " == *" upstream "* ]]; then
+		log "building hvsim and the upstream hv_vmbus against the $kver test kernel"
+		hlog=$out/build-$kver-hvsim.log
+		if ! hvsim_obj=$(hvsim_build "$kver" "$kdir" "$hlog"); then
+			record "$kver-upstream: FAILED [build] $(grep -m1 -E 'error|ERROR' "$hlog")"
+			failed=$((failed + 1))
+		elif grep -qE 'warning:|WARNING:' "$hlog"; then
+			record "$kver-upstream: FAILED [build] $(grep -m1 -E 'warning:|WARNING:' "$hlog")"
+			failed=$((failed + 1))
+		fi
+	fi
+	for backend in $B; do
+		tag=$kver-$backend
+		if [ "$backend" = upstream ] && [ -z "$hvsim_obj" ]; then
+			continue
+		fi
+		boot_start=$(date +%s)
+		BACKEND=$backend HVSIM_OBJ=$hvsim_obj HVSIM_AML=$hvsim_obj/vmbus.aml \
+			BOOT_TIMEOUT=$timeout_s bash "$TOP/scripts/boot.sh" "$kver" "$kdir" "$obj" "$out" "$tag"
+		record "$tag: boot (load, test, unload) took $(( $(date +%s) - boot_start )) s"
+		python3 "$TOP/scripts/verdict.py" "$(kernel_src "$kver")" "$out" "$tag" "$timeout_s" \
+			| tee -a "$summary"
+		read -r p f < <(python3 -c 'import json,sys; v=json.load(open(sys.argv[1])); print(v["kunit"]["passed"], v["kunit"]["failed"] + len(v["failures"]))' \
+			"$out/verdict-$tag.json")
+		passed=$((passed + p))
+		failed=$((failed + f))
 
-	# The bounce path of a confidential VM, where the host reaches only
-	# memory the guest shared: vmb_realhost once more with swiotlb bouncing
-	# every DMA mapping. Its bounce case must have run, not skipped.
-	case "vmb_realhost_test" in
-	$T)
-		tag=$kver-swiotlb
-		T='vmb_realhost*' EXTRA_CMDLINE=swiotlb=force BOOT_TIMEOUT=$timeout_s \
+		# The bounce path of a confidential VM, where the host reaches
+		# only memory the guest shared: vmb_realhost once more with
+		# swiotlb bouncing every DMA mapping. Its bounce case must have
+		# run, not skipped.
+		case "vmb_realhost_test" in
+		$T) ;;
+		*) continue ;;
+		esac
+		tag=$kver-$backend-swiotlb
+		T='vmb_realhost*' EXTRA_CMDLINE=swiotlb=force BACKEND=$backend HVSIM_OBJ=$hvsim_obj \
+			HVSIM_AML=$hvsim_obj/vmbus.aml BOOT_TIMEOUT=$timeout_s \
 			bash "$TOP/scripts/boot.sh" "$kver" "$kdir" "$obj" "$out" "$tag"
 		python3 "$TOP/scripts/verdict.py" "$(kernel_src "$kver")" "$out" "$tag" "$timeout_s" \
 			| tee -a "$summary"
@@ -76,10 +109,9 @@ for kver in $KVERS; do
 		fi
 		passed=$((passed + p))
 		failed=$((failed + f))
-		;;
-	esac
+	done
 done
 
-record "kernels: $KVERS; test modules: ${T:-*}; $(( $(date +%s) - start )) s"
+record "kernels: $KVERS; backends: $B; test modules: ${T:-*}; $(( $(date +%s) - start )) s"
 record "$passed passed, $failed failed"
 [ "$failed" = 0 ]

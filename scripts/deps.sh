@@ -8,7 +8,7 @@ set -euo pipefail
 packages=(
 	build-essential bc bison flex libelf-dev libssl-dev cpio kmod rsync
 	python3 busybox-static qemu-system-x86 sparse codespell gnuplot-nox dkms
-	python3-sphinx
+	python3-sphinx acpica-tools
 	linux-source-6.1 linux-source-6.12
 	linux-headers-amd64 linux-headers-cloud-amd64
 	linux-headers-6.12-amd64 linux-headers-6.12-cloud-amd64

@@ -69,3 +69,26 @@ sync_tree() {
 		--exclude Module.symvers --exclude '.checkpatch-camelcase.*' \
 		"$TOP/" "$1/"
 }
+
+# Backends the tests run on: the upstream hv_vmbus over hvsim's simulated
+# Hyper-V, and vmbus_sim.
+ALL_BACKENDS="upstream sim"
+
+# hvsim_build KVER KDIR LOG: build hvsim.ko and the upstream hv_vmbus.ko (from
+# the test kernel's own drivers/hv) against the test kernel in KDIR, in
+# build/obj-KVER-VARIANT-hvsim, and the SSDT that gives the VM its VMBUS ACPI
+# device (vmbus.aml there). Prints that directory; the build's output goes to
+# LOG.
+hvsim_build() {
+	local kver=$1 kdir=$2 blog=$3 variant=debug obj
+	case $kdir in *-base-*) variant=base ;; esac
+	obj=$TOP/build/obj-$kver-$variant-hvsim
+	sync_tree "$obj"
+	make -C "$kdir" M="$obj" VMBKMCL_HVSIM=1 W=1 C=2 -j"$NPROC" modules > "$blog" 2>&1 ||
+		return 1
+	# "VMBUS" is not a valid _HID for iasl (7 or 8 characters), but it is
+	# what Hyper-V's firmware and hv_vmbus use: -f keeps the AML
+	iasl -f -p "$obj/vmbus" "$TOP/scripts/hvsim/vmbus.asl" > "$blog.iasl" 2>&1
+	[ -s "$obj/vmbus.aml" ] || return 1
+	echo "$obj"
+}

@@ -184,7 +184,9 @@ def main():
 
     # the sample modules built (run.sh's list); the ones the boot loaded
     built = (read(os.path.join(out, "built.txt")) or "").split()
-    samples = [m[:-3] for m in built if m not in ("vmbus_sim.ko", "vmbkmcl.ko")]
+    backend = os.environ.get("RUN_BACKEND", "sim")
+    core = ("vmbus_sim.ko", "hvsim.ko", "hv_vmbus.ko", "vmbkmcl.ko")
+    samples = [m[:-3] for m in built if m not in core]
     steps = rec("STEP")
     loaded = [m[:-3] for s in steps if s and s[0] == "load" for m in s[1:]]
     have = lambda name: name in samples  # noqa: E731
@@ -196,8 +198,12 @@ def main():
             log.append((float(m.group(1)), m.group(2), m.group(3)))
 
     r = Report()
-    r.out(f"make run: vmbkmcl on the {kver} debug test kernel in QEMU (TCG), "
-          "vmbus_sim.ko as the VMBus host")
+    if backend == "upstream":
+        r.out(f"make run: vmbkmcl on the {kver} debug test kernel in QEMU (TCG), over the "
+              "kernel's own hv_vmbus.ko on hvsim.ko's simulated Hyper-V (backend: upstream)")
+    else:
+        r.out(f"make run: vmbkmcl on the {kver} debug test kernel in QEMU (TCG), "
+              "vmbus_sim.ko as the VMBus host (backend: sim)")
     pairs = [m + (" + " + m + "_host" if m + "_host" in samples else "")
              for m in samples if not m.endswith("_host")]
     if os.path.exists(os.path.join(out, "console-run-first.log")):

@@ -6,7 +6,9 @@
 #   2. the cached 6.1 debug test kernel (scripts/kernel.sh 6.1 debug, the one
 #      'make check' builds and caches)
 #   3. vmbus_sim.ko, vmbkmcl.ko and the samples (samples/*: each VSC and its
-#      host model) built against it (VMBKMCL_RUN=1: no test modules)
+#      host model) built against it (VMBKMCL_RUN=1: no test modules), and for
+#      the upstream backend (the default) hvsim.ko and the kernel's own
+#      hv_vmbus.ko, which then stand in for vmbus_sim.ko
 #   4. one QEMU boot (scripts/boot.sh with scripts/harness/run-init): the
 #      modules loaded, the samples left to run for RUN_SECONDS, every
 #      channel's debugfs files read, everything unloaded again
@@ -15,12 +17,14 @@
 #      verdict line
 # Exit status 0 when every expected step was seen and the kernel stayed clean.
 # Everything lands in build/run/ (report.txt, console.log, channel.log).
-# Environment: KVER (default 6.1), RUN_SECONDS (default 5), BOOT_TIMEOUT
-# (s, default 300).
+# Environment: KVER (default 6.1), B (backend: upstream, the default, or
+# sim), RUN_SECONDS (default 5), BOOT_TIMEOUT (s, default 300).
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 kver=${KVER:-6.1}
+backend=${B:-upstream}
+case $backend in upstream | sim) ;; *) die "unknown backend $backend (upstream or sim)" ;; esac
 seconds=${RUN_SECONDS:-5}
 timeout_s=${BOOT_TIMEOUT:-300}
 out=$TOP/build/run
@@ -37,6 +41,13 @@ log "building vmbus_sim, vmbkmcl and the samples against the $kver test kernel"
 make -C "$kdir" M="$obj" VMBKMCL_RUN=1 W=1 -j"$NPROC" modules > "$out/build.log" 2>&1 ||
 	die "the build failed: $(grep -m1 -E 'error|ERROR' "$out/build.log") (build/run/build.log)"
 
+hvsim_obj=
+if [ "$backend" = upstream ]; then
+	log "building hvsim and the upstream hv_vmbus against the $kver test kernel"
+	hvsim_obj=$(hvsim_build "$kver" "$kdir" "$out/build-hvsim.log") ||
+		die "the hvsim build failed: $(grep -m1 -E 'error|ERROR' "$out/build-hvsim.log") (build/run/build-hvsim.log)"
+fi
+
 # Module parameters, one "<module>.ko <parameters>" line each: the heartbeat
 # host model offers a device and sends heartbeats only when asked to.
 params="vmb_heartbeat_host.ko demo_beats=$((seconds * 4)) demo_interval_ms=200"
@@ -44,10 +55,15 @@ params="vmb_heartbeat_host.ko demo_beats=$((seconds * 4)) demo_interval_ms=200"
 # What was built, for the report: a sample not built is "not available", a
 # sample built but not seen at work is missing.
 (cd "$obj" && find . -name '*.ko' ! -path './kunit/*' -printf '%f\n' | sort) > "$out/built.txt"
+if [ "$backend" = upstream ]; then
+	sed -i '/^vmbus_sim\.ko$/d' "$out/built.txt"
+	printf 'hvsim.ko\nhv_vmbus.ko\n' >> "$out/built.txt"
+fi
 
 boot() {
 	log "booting $kver in QEMU: load, run $seconds s, read debugfs, unload"
-	INIT=$TOP/scripts/harness/run-init T=none BOOT_TIMEOUT=$timeout_s MODPARAMS=$params \
+	BACKEND=$backend HVSIM_OBJ=$hvsim_obj HVSIM_AML=$hvsim_obj/vmbus.aml \
+		INIT=$TOP/scripts/harness/run-init T=none BOOT_TIMEOUT=$timeout_s MODPARAMS=$params \
 		EXTRA_CMDLINE="run_seconds=$seconds" \
 		bash "$TOP/scripts/boot.sh" "$kver" "$kdir" "$obj" "$out" run ||
 		die "the boot failed to start"
@@ -63,7 +79,7 @@ if ! grep -q '^@@STEP' "$out/channel-run.log" 2>/dev/null; then
 fi
 boot_s=$(( $(date +%s) - boot_start ))
 
-python3 "$TOP/scripts/run-report.py" "$out" "$kver" "$boot_s" "$(( $(date +%s) - start ))" \
+RUN_BACKEND=$backend python3 "$TOP/scripts/run-report.py" "$out" "$kver" "$boot_s" "$(( $(date +%s) - start ))" \
 	"$timeout_s" | tee "$out/report.txt"
 rc=${PIPESTATUS[0]}
 exit "$rc"

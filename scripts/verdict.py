@@ -48,6 +48,28 @@ def read(path):
         return None
 
 
+# The VMBus waits a hang report names: the guest's calls that wait, without
+# a timeout, for the host's answer.
+VMBUS_WAIT = re.compile(r"\b((?:vmbus|hv|__vmbus)_\w+)\+0x")
+
+
+def blocked_in(after):
+    """' (blocked in f)': the first VMBus function on a hung task's stack.
+
+    Every task the hung-task report lists is searched, in order; entries
+    the unwinder is unsure of ("? f+0x...") are skipped.
+    """
+    for line in after.splitlines()[:400]:
+        if " ? " in line:
+            continue
+        m = VMBUS_WAIT.search(line)
+        if m:
+            return " (blocked in %s)" % m.group(1)
+        if "Kernel panic" in line:
+            break
+    return ""
+
+
 def split_channel(text):
     """Per-module KTAP chunks and the @@ records of the result channel."""
     modules, records, kmemleak = {}, [], []
@@ -135,7 +157,10 @@ def main():
         m = re.search(pattern, console)
         if m:
             line = console[console.rfind("\n", 0, m.start()) + 1:console.find("\n", m.end())]
-            fail(cause, "console: " + line.strip())
+            detail = "console: " + line.strip()
+            if cause == "hang":
+                detail += blocked_in(console[m.end():])
+            fail(cause, detail)
 
     for r in records:
         if r[0] in ("INSMOD-FAILED", "RMMOD-FAILED"):

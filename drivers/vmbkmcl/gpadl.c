@@ -18,7 +18,10 @@
  * (hv_vmbus wakes every waiter of the channel before it removes the
  * device). It fails only when the message could not be sent or, on a
  * confidential VM, the buffer could not be made private again: either way
- * the host may still reach the pages. Such a GPADL stays on the list,
+ * the host may still reach the pages. 6.1 and 6.12 report the first as
+ * success (the status of making the buffer private overwrites the post's)
+ * but leave the GPADL's handle set, which they clear only after TORNDOWN:
+ * a handle still set on a channel that was not rescinded is a failure. Such a GPADL stays on the list,
  * marked, and its teardown is tried again at the next close; its buffer is
  * never handed back. The waits happen under the channel's own mutexes and,
  * for a channel bound by class GUID, its offer's device lock, never under
@@ -106,6 +109,8 @@ static bool destroy(struct vmb_channel *ch, struct vmb_gpadl *g)
 	if (!g->stuck)
 		vmb_xfer_remove(ch, g->handle);
 	ret = vmbus_teardown_gpadl(ch->chan, &g->gpadl);
+	if (!ret && g->gpadl.gpadl_handle && !vmb_channel_rescinded(ch))
+		ret = -EIO;
 	if (ret) {
 		if (!g->stuck)
 			dev_warn_ratelimited(vmb_channel_dev(ch),

@@ -13,6 +13,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/delay.h>
 #include <linux/highmem.h>
 #include <linux/hyperv.h>
 #include <linux/mm.h>
@@ -266,8 +267,10 @@ EXPORT_SYMBOL_GPL(vmbus_establish_gpadl);
  * @gpadl: the GPADL; its handle becomes 0 (not after rescind, as in
  *         hv_vmbus) and decrypted false, so the buffer may be freed
  *
- * The host forgets the pages before this returns. A handle the host does not
- * know counts as a protocol error.
+ * The host forgets the pages before this returns, and answers after the
+ * delay vmbus_sim_set_teardown_delay() set, which this waits for, as
+ * hv_vmbus waits for GPADL_TORNDOWN. A handle the host does not know
+ * counts as a protocol error.
  *
  * Context: process context.
  * Return: 0; -ENOMEM, the GPADL still established, for a teardown that
@@ -298,6 +301,14 @@ int vmbus_teardown_gpadl(struct vmbus_channel *channel, struct vmbus_gpadl *gpad
 	if (!rec)
 		vmbus_sim_host_protocol_error(dev, "teardown of an unknown GPADL");
 	kfree(rec);
+
+	/*
+	 * hv_vmbus posts GPADL_TEARDOWN and waits, uninterruptibly, for the
+	 * host's GPADL_TORNDOWN, except on a rescinded channel, whose host
+	 * is gone
+	 */
+	if (!channel->rescind && READ_ONCE(dev->teardown_delay_ms))
+		msleep(READ_ONCE(dev->teardown_delay_ms));
 
 	if (!channel->rescind)
 		gpadl->gpadl_handle = 0;
@@ -458,3 +469,9 @@ int vmbus_sim_copy_to_guest(struct vmbus_sim_device *dev, const struct vmbus_sim
 	return ranges_copy(pkt, offset, (void *)from, length, true);
 }
 EXPORT_SYMBOL_GPL(vmbus_sim_copy_to_guest);
+
+void vmbus_sim_set_teardown_delay(struct vmbus_sim_device *dev, unsigned int ms)
+{
+	WRITE_ONCE(dev->teardown_delay_ms, ms);
+}
+EXPORT_SYMBOL_GPL(vmbus_sim_set_teardown_delay);

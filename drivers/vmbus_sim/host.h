@@ -81,6 +81,7 @@ struct vmbus_sim_device {
 	struct irq_work irq_work;
 
 	struct vmbus_sim_gpadls gpadls;
+	unsigned int teardown_delay_ms;	/* before the host's GPADL_TORNDOWN */
 	struct vmbus_sim_counters stats;
 };
 
