@@ -76,7 +76,7 @@
  * reduce swiotlb pool lookups"). The caller includes <linux/swiotlb.h>.
  */
 #if KERNEL_VERSION(6, 12, 0) <= LINUX_VERSION_CODE
-#define vmb_is_swiotlb_buffer(dev, paddr)	(swiotlb_find_pool((dev), (paddr)) != NULL)
+#define vmb_is_swiotlb_buffer(dev, paddr)	(!!swiotlb_find_pool((dev), (paddr)))
 #else
 #define vmb_is_swiotlb_buffer(dev, paddr)	is_swiotlb_buffer((dev), (paddr))
 #endif

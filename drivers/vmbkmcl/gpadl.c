@@ -21,9 +21,9 @@
  * the host may still reach the pages. 6.1 and 6.12 report the first as
  * success (the status of making the buffer private overwrites the post's)
  * but leave the GPADL's handle set, which they clear only after TORNDOWN:
- * a handle still set on a channel that was not rescinded is a failure. Such a GPADL stays on the list,
- * marked, and its teardown is tried again at the next close; its buffer is
- * never handed back. The waits happen under the channel's own mutexes and,
+ * a handle still set on a channel that was not rescinded is a failure.
+ * Such a GPADL stays on the list, marked, and its teardown is tried again
+ * at the next close; its buffer is never handed back. The waits happen under the channel's own mutexes and,
  * for a channel bound by class GUID, its offer's device lock, never under
  * a lock another channel needs: the one hv_vmbus path that wants that
  * device lock is the offer's own rescind, which wakes the wait first.
