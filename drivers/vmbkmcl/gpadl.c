@@ -23,10 +23,11 @@
  * but leave the GPADL's handle set, which they clear only after TORNDOWN:
  * a handle still set on a channel that was not rescinded is a failure.
  * Such a GPADL stays on the list, marked, and its teardown is tried again
- * at the next close; its buffer is never handed back. The waits happen under the channel's own mutexes and,
- * for a channel bound by class GUID, its offer's device lock, never under
- * a lock another channel needs: the one hv_vmbus path that wants that
- * device lock is the offer's own rescind, which wakes the wait first.
+ * at the next close; its buffer is never handed back. The waits happen
+ * under the channel's own mutexes and, for a channel bound by class GUID,
+ * its offer's device lock, never under a lock another channel needs: the
+ * one hv_vmbus path that wants that device lock is the offer's own
+ * rescind, which wakes the wait first.
  */
 #include <linux/hyperv.h>
 #include <linux/list.h>
