@@ -100,12 +100,12 @@ bench:
 
 help:
 	@echo 'make                 build the modules against KDIR ($(KDIR))'
-	@echo 'make run             boot the 6.1 test kernel with the upstream hv_vmbus over hvsim (B=sim: vmbus_sim),'
+	@echo 'make run             boot the 6.1 test kernel with vmbus_sim (B=upstream: hv_vmbus over hvsim),'
 	@echo '                     vmbkmcl and the samples; print a report'
 	@echo 'make check           the test suite: KUnit in QEMU on debug 6.1 and 6.12 kernels, static checks'
-	@echo '                     on both backends (upstream hv_vmbus over hvsim, vmbus_sim);'
+	@echo '                     on vmbus_sim (B=upstream: hv_vmbus over hvsim; B="upstream sim": both);'
 	@echo '                     T=<glob> only matching test modules, KVERS=6.1 only one kernel,'
-	@echo '                     B=upstream|sim only one backend'
+	@echo '                     B=upstream|sim|"upstream sim" the backends'
 	@echo 'make check-harness   prove that the harness catches failing fixtures'
 	@echo 'make bench           Vmb* vs raw hv_vmbus benchmarks in QEMU -icount (6.1 base kernel); KVERS, CASES, PROFILE'
 	@echo 'make docs            HTML documentation (Sphinx + kernel-doc) in build/docs; fails on warnings'

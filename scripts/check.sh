@@ -21,7 +21,7 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 KVERS=${KVERS:-$ALL_KVERS}
-B=${B:-$ALL_BACKENDS}
+B=${B:-$DEFAULT_BACKENDS}
 for b in $B; do
 	case " $ALL_BACKENDS " in *" $b "*) ;; *) die "unknown backend $b (one of: $ALL_BACKENDS)" ;; esac
 done

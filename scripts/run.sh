@@ -23,7 +23,7 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 kver=${KVER:-6.1}
-backend=${B:-upstream}
+backend=${B:-$DEFAULT_BACKENDS}
 case $backend in upstream | sim) ;; *) die "unknown backend $backend (upstream or sim)" ;; esac
 seconds=${RUN_SECONDS:-5}
 timeout_s=${BOOT_TIMEOUT:-300}

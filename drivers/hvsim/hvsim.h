@@ -119,6 +119,7 @@ struct vmbus_sim_device {
 	u32 ngpadls;			/* created and not torn down */
 	unsigned int teardown_delay_ms;	/* before GPADL_TORNDOWN */
 	atomic_t fail_teardowns;	/* GPADL_TEARDOWN posts refused */
+	bool closing;			/* ops->close runs: its pages still reachable */
 
 	struct hvsim_counters stats;
 };

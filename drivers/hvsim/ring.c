@@ -479,6 +479,45 @@ int vmbus_sim_complete(struct vmbus_sim_device *dev, u64 trans_id, const void *d
 }
 EXPORT_SYMBOL_GPL(vmbus_sim_complete);
 
+/* Pipe mode (include/vmbus_sim.h), as vmbus_sim has it. */
+int vmbus_sim_pipe_send(struct vmbus_sim_device *dev, const void *data, u32 length)
+{
+	struct vmpacket_descriptor desc = {
+		.type = VM_PKT_DATA_INBAND,
+		.offset8 = sizeof(desc) >> 3,
+	};
+	struct vmbuspipe_hdr pipe = {
+		.flags = VMBUS_SIM_PIPE_DATA,
+		.msgsize = length,
+	};
+	struct kvec kv[3] = {
+		{ .iov_base = &desc, .iov_len = sizeof(desc) },
+		{ .iov_base = &pipe, .iov_len = sizeof(pipe) },
+		{ .iov_base = (void *)data, .iov_len = length },
+	};
+
+	if (length > HVSIM_MAX_PACKET - sizeof(desc) - sizeof(pipe))
+		return -EMSGSIZE;
+	desc.len8 = ALIGN(sizeof(desc) + sizeof(pipe) + length, 8) >> 3;
+	return host_write(dev, kv, 3);
+}
+EXPORT_SYMBOL_GPL(vmbus_sim_pipe_send);
+
+int vmbus_sim_pipe_data(const struct vmbus_sim_packet *pkt, const void **data, u32 *length)
+{
+	const struct vmbuspipe_hdr *pipe = pkt->data;
+
+	if (pkt->type != VM_PKT_DATA_INBAND || pkt->flags)
+		return -EPROTO;
+	if (pkt->length < sizeof(*pipe) || pipe->flags != VMBUS_SIM_PIPE_DATA ||
+	    pipe->msgsize > pkt->length - sizeof(*pipe))
+		return -EPROTO;
+	*data = pipe + 1;
+	*length = pipe->msgsize;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(vmbus_sim_pipe_data);
+
 int vmbus_sim_send_raw(struct vmbus_sim_device *dev, const void *bytes, u32 length)
 {
 	struct kvec kv = { .iov_base = (void *)bytes, .iov_len = length };
@@ -548,7 +587,11 @@ EXPORT_SYMBOL_GPL(vmbus_sim_flush_host);
 
 /* ---- external data: GPA-direct ranges and GPADLs --------------------------- */
 
-/* Whether the host may use the guest's pages of @dev: open, not rescinded. */
+/*
+ * Whether the host may use the guest's pages of @dev: open, not rescinded.
+ * The host model's close callback is the host handling CLOSECHANNEL, the
+ * last moment it may still write the pages of requests it held.
+ */
 static int pages_state(struct vmbus_sim_device *dev)
 {
 	unsigned long flags;
@@ -556,6 +599,9 @@ static int pages_state(struct vmbus_sim_device *dev)
 
 	spin_lock_irqsave(&dev->ring_lock, flags);
 	ret = ring_state(dev);
+	if (ret == -ENOTCONN && current == READ_ONCE(dev->ctl_task) &&
+	    READ_ONCE(dev->closing))
+		ret = 0;
 	spin_unlock_irqrestore(&dev->ring_lock, flags);
 	return ret;
 }
@@ -786,7 +832,9 @@ void hvsim_host_close(struct vmbus_sim_device *dev)
 	atomic64_inc(&dev->stats.closes);
 	if (dev->ops && dev->ops->close) {
 		WRITE_ONCE(dev->ctl_task, current);
+		WRITE_ONCE(dev->closing, true);
 		dev->ops->close(dev);
+		WRITE_ONCE(dev->closing, false);
 		WRITE_ONCE(dev->ctl_task, NULL);
 	}
 }
