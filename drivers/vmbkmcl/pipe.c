@@ -9,7 +9,7 @@
  * struct vmbuspipe_hdr: a type (1, a whole message, as hv_sock writes
  * it and OpenVMM's message pipes require) and the number of data bytes
  * that follow. A pipe has no transactions and no external memory
- * (KMCL-SEMANTICS.md 4 and 5.10): sends that ask for either fail.
+ * (Documentation/kmcl-semantics.rst): sends that ask for either fail.
  *
  * Incoming, the header is the host's: a packet whose header is short, of
  * another type, or claims more bytes than the packet carries is dropped
