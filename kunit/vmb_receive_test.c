@@ -780,6 +780,80 @@ static void completions_take_over_pending_send_size(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vmb_rc_stat(th, completions_not_sent), 0ULL);
 }
 
+/* Ring bytes of a completion: descriptor, payload, trailer. */
+#define COMP_BYTES(payload)	(16 + ALIGN(payload, 8) + 8)
+
+/* Complete a held packet with @length bytes of @buf. */
+static void complete_held(struct vmb_rc *rc, const void *buf, u32 length)
+{
+	struct vmb_rc_held h;
+
+	KUNIT_ASSERT_TRUE(rc->test, vmb_rc_pop(rc, &h));
+	atomic_inc(&rc->retired);
+	VmbChannelPacketComplete(h.pkt, buf, length);
+}
+
+/*
+ * A send waits for a transaction id, not for ring space, while a completion
+ * waits for ring space: the host's signal for the completion's room must
+ * come (the send's request for room would be met already, so the host
+ * would never cross it), and nothing but that signal may send it: the host
+ * answers nothing meanwhile, so no other callback runs.
+ */
+static void completion_sent_while_a_send_waits_for_an_id(struct kunit *test)
+{
+	struct vmb_th *th = vmb_th_setup(test, VMB_TH_HOLD);
+	struct vmb_rc *rc = vmb_rc_setup(test, th, VMB_RC_HOLD);
+	struct hv_ring_buffer_info *out;
+	struct vmb_tp *first, *second;
+	u32 i, n = 10, sent = 0, left = 128, bytes;
+	u8 *buf;
+
+	buf = kunit_kzalloc(test, 1024, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	vmb_th_small_rings(th);
+	KUNIT_ASSERT_EQ(test, VmbChannelInitSetMaximumPacketCount(th->ch, 1), STATUS_SUCCESS);
+	vmb_th_enable(th);
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_EQ(test, vmb_rc_host_send(th, i, 64, REQ), 0);
+	KUNIT_ASSERT_TRUE(test, vmb_th_wait(th, vmb_rc_nheld(rc) == n));
+
+	/* the one transaction id goes to a request the host holds */
+	KUNIT_ASSERT_EQ(test, vmb_th_send_seq(th, 1000, WAIT, &first), STATUS_SUCCESS);
+	KUNIT_ASSERT_TRUE(test, vmb_th_wait(th, vmb_th_npkts(th) == 1));
+	/* the next one queues for an id; the ring has room */
+	KUNIT_ASSERT_EQ(test, vmb_th_send_seq(th, 1001, WAIT, &second), STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, vmb_rc_stat(th, packets_queued), 1ULL);
+
+	/* the host stops reading; completions leave @left bytes free */
+	vmbus_sim_pause_host(th->sim, true);
+	out = &th->hv_dev->channel->outbound;
+	while (hv_get_bytes_to_write(out) > left) {
+		/* whole completions, none shorter than a bare one */
+		bytes = hv_get_bytes_to_write(out) - left;
+		if (bytes > COMP_BYTES(1024))
+			bytes = min(COMP_BYTES(1024), bytes - COMP_BYTES(0));
+		KUNIT_ASSERT_GE(test, bytes, COMP_BYTES(0));
+		complete_held(rc, buf, bytes - COMP_BYTES(0));
+		KUNIT_ASSERT_LT(test, ++sent, n - 1);
+	}
+	KUNIT_ASSERT_EQ(test, hv_get_bytes_to_write(out), left);
+	/* this one does not fit: it waits for room */
+	complete_held(rc, buf, 512);
+	KUNIT_EXPECT_EQ(test, vmb_rc_stat(th, completions_queued), 1ULL);
+
+	/* the host reads again: every completion arrives, the request still waits */
+	vmbus_sim_pause_host(th->sim, false);
+	KUNIT_EXPECT_TRUE(test, vmb_th_wait(th, vmb_rc_host_completions(th) == sent + 1));
+	KUNIT_EXPECT_EQ(test, vmb_rc_stat(th, completions_not_sent), 0ULL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&second->calls), 0);
+
+	/* the host answers the first request: the second goes out */
+	vmb_th_release(th, false);
+	KUNIT_EXPECT_TRUE(test, vmb_th_wait(th, atomic_read(&first->calls) == 1));
+	KUNIT_EXPECT_TRUE(test, vmb_th_wait(th, vmb_th_npkts(th) == sent + 3));
+}
+
 static struct kunit_case vmb_receive_cases[] = {
 	KUNIT_CASE(inband_delivered_in_order),
 	KUNIT_CASE(completion_echoes_transaction_id),
@@ -802,6 +876,7 @@ static struct kunit_case vmb_receive_cases[] = {
 	KUNIT_CASE(kept_packets_sized_by_payload),
 	KUNIT_CASE(kept_packets_without_completion_sized_by_payload),
 	KUNIT_CASE(completions_take_over_pending_send_size),
+	KUNIT_CASE(completion_sent_while_a_send_waits_for_an_id),
 	{ }
 };
 
