@@ -23,6 +23,7 @@
 #include "bind.h"
 #include "channel.h"
 #include "external.h"
+#include "flow.h"
 #include "gpadl.h"
 #include "obs.h"
 #include "packet.h"
@@ -57,6 +58,8 @@ static void channel_init(struct vmb_channel *ch, struct device *parent)
 	spin_lock_init(&ch->rx_lock);
 	INIT_LIST_HEAD(&ch->send_queue);
 	INIT_LIST_HEAD(&ch->in_flight);
+	INIT_LIST_HEAD(&ch->comp_queue);
+	vmb_flow_init(ch);
 	atomic_set(&ch->rx_outstanding, 0);
 	init_waitqueue_head(&ch->rx_wait);
 	vmb_receive_init(ch);
@@ -162,7 +165,7 @@ static void set_open(struct vmb_channel *ch, bool open)
 	spin_lock_irqsave(&ch->lock, irqflags);
 	WRITE_ONCE(ch->open, open);
 	if (open)
-		WRITE_ONCE(ch->pending_send_armed, false);	/* a new ring starts at 0 */
+		vmb_flow_open(ch);	/* a new ring starts at 0 */
 	spin_unlock_irqrestore(&ch->lock, irqflags);
 }
 
@@ -295,6 +298,7 @@ static void close_channel(struct vmb_channel *ch, bool call_closed)
 	lockdep_assert_held(&ch->state_mutex);
 
 	set_open(ch, false);
+	vmb_flow_stop(ch);
 	/* what the woken synchronous requests report, after the unbind too */
 	WRITE_ONCE(ch->removed, READ_ONCE(chan->rescind));
 	if (teardown_before_close())

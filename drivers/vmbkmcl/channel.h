@@ -16,7 +16,8 @@
  *                     softirq mode, so whatever a client may call from
  *                     there nests inside it
  *   lock              the channel lock: the send side (irqsave; the send
- *                     and completion queues, in-flight transactions, open)
+ *                     and completion queues, in-flight transactions, open,
+ *                     and flow, which sets pending_send_sz for both queues)
  *   hv_vmbus's outbound.ring_lock (and its requestor lock), taken by
  *                     vmbus_sendpacket*() under lock; hv_vmbus calls
  *                     vmb_transaction_next_id() with it held
@@ -44,6 +45,7 @@
 
 #include <vmbkmcl.h>
 
+#include "flow.h"
 #include "obs.h"
 #include "receive.h"
 
@@ -174,9 +176,11 @@ struct vmb_channel {
 	 */
 	spinlock_t lock;
 	bool open;			/* packets may go to the ring */
-	bool pending_send_armed;	/* pending_send_sz is set */
-	struct list_head send_queue;	/* FIFO of packets waiting for the ring */
+	struct list_head send_queue;	/* FIFO of packets waiting for the ring (send.c) */
 	struct list_head in_flight;	/* packets holding a requestor slot */
+	/* FIFO of completions of host packets waiting for the ring (completion.c) */
+	struct list_head comp_queue;
+	struct vmb_flow flow;		/* pending_send_sz for both queues (flow.c) */
 	/* a synchronous request's packet, kept for the next one (sync.c) */
 	struct vmb_packet *sync_spare;
 

@@ -24,14 +24,14 @@
  * packet object, which for a packet that asked for a completion has room for
  * the largest (validate.c; only an incoming ring smaller than the maximum
  * packet makes a completion longer than that room, then copied on its own),
- * which waits on a queue of its own until the host frees space; the queue
- * is drained from the channel callback, which hv_vmbus runs when the host
- * read past our pending_send_sz. When the send queue held that request, it
- * hands it over to the oldest completion as it empties
- * (vmb_completion_rearm()); a delayed work polls too while completions
- * wait. A completion is lost only when the channel closes (the host that
- * asked for it is gone with the channel) or when memory for the copy of a
- * completion longer than its packet room runs short, which is reported.
+ * which waits on a queue of its own (ch->comp_queue, this file's, under
+ * the channel lock) until the host frees space. flow.c asks the host for
+ * that room, for this queue and the send queue together, and the queue is
+ * drained from the channel callback, which hv_vmbus runs when the host read
+ * past the request. A completion is lost only when the channel closes (the
+ * host that asked for it is gone with the channel) or when memory for the
+ * copy of a completion longer than its packet room runs short, which is
+ * reported.
  */
 #include <linux/atomic.h>
 #include <linux/hyperv.h>
@@ -42,13 +42,12 @@
 
 #include "channel.h"
 #include "completion.h"
+#include "flow.h"
 #include "mdl.h"
 #include "obs.h"
 #include "passive.h"
 #include "receive.h"
 #include "trace.h"
-
-#define COMP_POLL	msecs_to_jiffies(20)
 
 /* One object: its header, @room bytes of packet room, the client context. */
 static size_t object_size(const struct vmb_channel *ch, u32 room)
@@ -223,39 +222,28 @@ static int write_completion(struct vmb_channel *ch, u64 trans_id,
 	lockdep_assert_held(&ch->lock);
 
 	ret = vmbus_sendpacket(ch->chan, data, length, trans_id, VM_PKT_COMP, 0);
-	if (ret != -EAGAIN)
-		goto out;
-
-	/*
-	 * Ask for a signal once there is room, unless the send queue asked
-	 * already (its signal drains us too); then look again, for a host
-	 * that drained the ring before it could see the request (the lost
-	 * wake-up of Documentation/ring-protocol.rst, "Flow control").
-	 */
-	WRITE_ONCE(ch->rx.comp_armed, true);
-	/* armed before the host sees the size: vmb_completion_flush_if_armed() */
-	smp_wmb();
-	if (!ch->pending_send_armed)
-		set_channel_pending_send_size(ch->chan, comp_ring_bytes(length));
-	/* the pending_send_sz store before the host's read_index is read again */
-	virt_mb();
-	ret = vmbus_sendpacket(ch->chan, data, length, trans_id, VM_PKT_COMP, 0);
-out:
+	if (unlikely(ret == -EAGAIN)) {
+		/*
+		 * The queue waits (flow.c asks the host for the room); then
+		 * look again, for a host that drained the ring before it
+		 * could see the request (the lost wake-up of
+		 * Documentation/ring-protocol.rst, "Flow control").
+		 */
+		vmb_flow_wait(ch, VMB_FLOW_COMP, comp_ring_bytes(length));
+		ret = vmbus_sendpacket(ch->chan, data, length, trans_id, VM_PKT_COMP, 0);
+	}
 	if (!ret)
 		vmb_count(&ch->obs.n.completions_sent);
 	return ret;
 }
 
-static void comp_disarm(struct vmb_channel *ch)
+/* Nothing left on the queue: it waits no more, if it waited (flow.c). */
+static void queue_emptied(struct vmb_channel *ch)
 {
 	lockdep_assert_held(&ch->lock);
 
-	if (ch->rx.comp_armed && list_empty(&ch->rx.comp_queue)) {
-		/* the send queue's request, if it has one, stays */
-		if (!ch->pending_send_armed && ch->open)
-			set_channel_pending_send_size(ch->chan, 0);
-		WRITE_ONCE(ch->rx.comp_armed, false);
-	}
+	if (unlikely(ch->flow.waiting & BIT(VMB_FLOW_COMP)) && list_empty(&ch->comp_queue))
+		vmb_flow_done(ch, VMB_FLOW_COMP);
 }
 
 static void comp_failed(struct vmb_channel *ch, int ret)
@@ -290,10 +278,10 @@ static void send_completion(struct vmb_channel *ch, struct vmb_packet_completion
 		return;
 	}
 	/* completions keep their order: none overtakes a queued one */
-	if (list_empty(&ch->rx.comp_queue)) {
+	if (list_empty(&ch->comp_queue)) {
 		ret = write_completion(ch, pc->trans_id, buffer, length);
 		if (ret != -EAGAIN) {
-			comp_disarm(ch);
+			queue_emptied(ch);
 			spin_unlock_irqrestore(&ch->lock, flags);
 			if (ret)
 				comp_failed(ch, ret);
@@ -314,11 +302,9 @@ static void send_completion(struct vmb_channel *ch, struct vmb_packet_completion
 	}
 	pc->comp_length = length;
 	refcount_inc(&pc->refs);
-	list_add_tail(&pc->link, &ch->rx.comp_queue);
+	list_add_tail(&pc->link, &ch->comp_queue);
 	vmb_count(&ch->obs.n.completions_queued);
 	spin_unlock_irqrestore(&ch->lock, flags);
-
-	mod_delayed_work(system_wq, &ch->rx.retry, COMP_POLL);
 }
 
 /**
@@ -332,12 +318,11 @@ void vmb_completion_flush(struct vmb_channel *ch)
 	struct vmb_packet_completion *pc, *tmp;
 	unsigned long flags;
 	LIST_HEAD(done);
-	bool waiting;
 	int ret;
 
 	spin_lock_irqsave(&ch->lock, flags);
 	while (ch->open &&
-	       (pc = list_first_entry_or_null(&ch->rx.comp_queue,
+	       (pc = list_first_entry_or_null(&ch->comp_queue,
 					       struct vmb_packet_completion, link))) {
 		ret = write_completion(ch, pc->trans_id, pc->comp_data, pc->comp_length);
 		if (ret == -EAGAIN)
@@ -347,59 +332,13 @@ void vmb_completion_flush(struct vmb_channel *ch)
 		comp_data_free(pc);
 		list_move_tail(&pc->link, &done);
 	}
-	comp_disarm(ch);
-	waiting = ch->open && !list_empty(&ch->rx.comp_queue);
+	queue_emptied(ch);
 	spin_unlock_irqrestore(&ch->lock, flags);
 
 	list_for_each_entry_safe(pc, tmp, &done, link) {
 		list_del_init(&pc->link);
 		vmb_completion_put(pc);
 	}
-	if (waiting)
-		mod_delayed_work(system_wq, &ch->rx.retry, COMP_POLL);
-}
-
-/**
- * vmb_completion_flush_if_armed() - vmb_completion_flush() if any may wait
- * @ch: the channel
- *
- * For the channel callback; cheap when nothing waits. A completion queues
- * only after a write failed for room, which sets rx.comp_armed under
- * ch->lock before the host can see pending_send_sz (whether that size is
- * the completion's or the send queue's), and the flag is cleared only with
- * the queue empty. The delayed work polls besides.
- *
- * Context: any; takes ch->lock if completions may wait.
- */
-void vmb_completion_flush_if_armed(struct vmb_channel *ch)
-{
-	if (READ_ONCE(ch->rx.comp_armed))
-		vmb_completion_flush(ch);
-}
-
-/**
- * vmb_completion_rearm() - the send queue gave up its pending_send_sz
- * @ch: the channel, open
- *
- * A completion that queued while the send queue's request was set left
- * pending_send_sz to it. Ask for the room the oldest waiting completion
- * needs instead of clearing it, and look again from the delayed work at
- * once, for space the host freed before it could see the new size.
- *
- * Context: any; ch->lock held.
- * Return: the pending_send_sz to set: 0 when no completion waits.
- */
-u32 vmb_completion_rearm(struct vmb_channel *ch)
-{
-	struct vmb_packet_completion *pc;
-
-	lockdep_assert_held(&ch->lock);
-
-	pc = list_first_entry_or_null(&ch->rx.comp_queue, struct vmb_packet_completion, link);
-	if (!pc)
-		return 0;
-	mod_delayed_work(system_wq, &ch->rx.retry, 0);
-	return comp_ring_bytes(pc->comp_length);
 }
 
 /**
@@ -415,8 +354,8 @@ void vmb_completion_drop_queued(struct vmb_channel *ch)
 	LIST_HEAD(dropped);
 
 	spin_lock_irqsave(&ch->lock, flags);
-	list_splice_init(&ch->rx.comp_queue, &dropped);
-	WRITE_ONCE(ch->rx.comp_armed, false);
+	list_splice_init(&ch->comp_queue, &dropped);
+	queue_emptied(ch);
 	spin_unlock_irqrestore(&ch->lock, flags);
 
 	list_for_each_entry_safe(pc, tmp, &dropped, link) {

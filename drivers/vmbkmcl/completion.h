@@ -55,8 +55,6 @@ void vmb_completion_reuse(struct vmb_channel *ch, struct vmb_packet_completion *
 void vmb_completion_free(struct vmb_packet_completion *pc);
 bool vmb_completion_deliver(struct vmb_channel *ch, struct vmb_packet_completion *pc);
 void vmb_completion_flush(struct vmb_channel *ch);
-void vmb_completion_flush_if_armed(struct vmb_channel *ch);
-u32 vmb_completion_rearm(struct vmb_channel *ch);
 void vmb_completion_drop_queued(struct vmb_channel *ch);
 
 #endif /* _VMB_COMPLETION_H */

@@ -161,7 +161,7 @@ static int queue_show(struct seq_file *m, void *v)
 	in_flight = count_entries(&ch->in_flight);
 	list_for_each_entry(pkt, &ch->in_flight, link)
 		abandoned += pkt->state == VMB_PACKET_ABANDONED;
-	comp_queued = count_entries(&ch->rx.comp_queue);
+	comp_queued = count_entries(&ch->comp_queue);
 	if (ch->open && ch->chan)
 		slots = ch->chan->rqstor_size;
 	spin_unlock_irqrestore(&ch->lock, irqflags);

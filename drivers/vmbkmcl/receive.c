@@ -75,11 +75,11 @@
 #include "channel.h"
 #include "completion.h"
 #include "external.h"
+#include "flow.h"
 #include "obs.h"
 #include "passive.h"
 #include "pipe.h"
 #include "receive.h"
-#include "send.h"
 #include "transaction.h"
 #include "validate.h"
 #include "xfer.h"
@@ -88,7 +88,7 @@
 #define RX_RETRY	msecs_to_jiffies(10)	/* after memory ran short */
 #define RX_TRAILER	sizeof(u64)
 
-/* rx.retry_read: what the retry work does besides flushing completions */
+/* rx.retry_read: what the retry work does */
 #define RX_RETRY_READ	0	/* run the reader again */
 #define RX_RETRY_SPARE	1	/* allocate a spare */
 
@@ -369,14 +369,13 @@ static u32 read_passes(struct vmb_channel *ch, enum rx_mode mode,
 
 /*
  * Completions the reader handled freed transaction ids, and a callback may
- * mean the host freed ring space: write what waited for either. Without a
- * packet or completion waiting nothing is armed, and neither takes the
- * channel lock (send.c, completion.c).
+ * mean the host freed ring space: write what waited for either. When
+ * neither queue waits, nothing takes the channel lock (flow.c).
  */
-static void drain_waiting_sends(struct vmb_channel *ch)
+static __always_inline void drain_waiting_sends(struct vmb_channel *ch)
 {
-	vmb_send_drain_if_armed(ch);
-	vmb_completion_flush_if_armed(ch);
+	if (unlikely(READ_ONCE(ch->flow.waiting)))
+		vmb_flow_run(ch);
 }
 
 /*
@@ -457,7 +456,6 @@ static void rx_retry(struct work_struct *work)
 	struct vmb_channel *ch = container_of(to_delayed_work(work), struct vmb_channel,
 					      rx.retry);
 
-	vmb_completion_flush(ch);
 	if (test_and_clear_bit(RX_RETRY_SPARE, &ch->rx.retry_read))
 		refill(ch);
 	if (test_and_clear_bit(RX_RETRY_READ, &ch->rx.retry_read))
@@ -593,7 +591,6 @@ void vmb_receive_init(struct vmb_channel *ch)
 	spin_lock_init(&ch->rx.defer_lock);
 	spin_lock_init(&ch->rx.xfer_lock);
 	INIT_LIST_HEAD(&ch->rx.deferred);
-	INIT_LIST_HEAD(&ch->rx.comp_queue);
 	INIT_LIST_HEAD(&ch->rx.xfer_sets);
 }
 

@@ -59,7 +59,7 @@ struct vmb_rx {
 
 	struct tasklet_struct tasklet;	/* re-runs the reader */
 	struct work_struct work;	/* the passive worker */
-	struct delayed_work retry;	/* after memory ran short, and for completions */
+	struct delayed_work retry;	/* after memory ran short */
 	unsigned long retry_read;	/* the retry's work: RX_RETRY_* bits */
 
 	/* rx_outstanding drops, and its waiters find it zero, under it */
@@ -67,9 +67,6 @@ struct vmb_rx {
 
 	spinlock_t defer_lock;		/* guards deferred */
 	struct list_head deferred;	/* packets waiting for their passive call */
-
-	struct list_head comp_queue;	/* completions waiting for ring space; ch->lock */
-	bool comp_armed;		/* pending_send_sz set for them; ch->lock */
 
 	spinlock_t xfer_lock;		/* guards xfer_sets */
 	struct list_head xfer_sets;	/* struct vmb_xfer_set */

@@ -9,7 +9,7 @@
  * instead, never fails the send, and keeps the order of sends. So once a
  * packet is queued, every later one queues behind it, and the queue is
  * drained from the channel callback: hv_vmbus calls it when the host freed
- * the ring space we asked for in pending_send_sz, and after completions,
+ * the ring space flow.c asked for in pending_send_sz, and after completions,
  * which free transaction ids.
  */
 #include <linux/hyperv.h>
@@ -17,8 +17,8 @@
 #include <linux/string.h>
 
 #include "channel.h"
-#include "completion.h"
 #include "external.h"
+#include "flow.h"
 #include "mdl.h"
 #include "obs.h"
 #include "packet.h"
@@ -72,27 +72,18 @@ static __always_inline int ring_write(struct vmb_channel *ch, struct vmb_packet 
 }
 
 /*
- * After a write failed for room or a transaction id: ask the host for a
- * signal once enough is free, and write again. The retry after setting
- * pending_send_sz closes the window in which the host drained the ring
- * before it could see our request (the lost wake-up of
- * Documentation/ring-protocol.rst, "Flow control").
+ * After a write failed for room or a transaction id: the send queue waits
+ * (flow.c asks the host for a signal once enough is free), and the packet
+ * is written again, for a host that drained the ring before it could see
+ * the request (the lost wake-up of Documentation/ring-protocol.rst, "Flow
+ * control").
  */
 static noinline int rearm_write(struct vmb_channel *ch, struct vmb_packet *pkt,
 				const void *buffer, u32 length)
 {
 	u32 header = pkt->desc_size ?: sizeof(struct vmpacket_descriptor);
 
-	WRITE_ONCE(ch->pending_send_armed, true);
-	/*
-	 * Armed before the host can see pending_send_sz: the callback that
-	 * its signal runs looks at the flag without the lock
-	 * (vmb_send_drain_if_armed()).
-	 */
-	smp_wmb();
-	set_channel_pending_send_size(ch->chan, vmb_packet_ring_bytes(header, length));
-	/* order the pending_send_sz store before re-reading read_index */
-	virt_mb();
+	vmb_flow_wait(ch, VMB_FLOW_SEND, vmb_packet_ring_bytes(header, length));
 	return ring_write(ch, pkt, buffer, length);
 }
 
@@ -117,30 +108,13 @@ static void note_written(struct vmb_channel *ch, struct vmb_packet *pkt, u32 len
 	trace_vmb_send(ch, pkt, length, false);
 }
 
-/**
- * vmb_send_disarm() - the send queue is empty: give up its pending_send_sz
- * @ch: the channel
- *
- * Context: any; ch->lock held.
- */
-void vmb_send_disarm(struct vmb_channel *ch)
+/* The queue is empty: it waits no more, if it waited (flow.c). */
+static __always_inline void queue_emptied(struct vmb_channel *ch)
 {
 	lockdep_assert_held(&ch->lock);
 
-	/*
-	 * After vmbus_close() the ring is gone; a new one starts at 0. Queued
-	 * completions left the request to us: theirs takes over.
-	 */
-	if (ch->pending_send_armed && ch->open)
-		set_channel_pending_send_size(ch->chan, vmb_completion_rearm(ch));
-	WRITE_ONCE(ch->pending_send_armed, false);
-}
-
-/* vmb_send_disarm() where the queue just emptied, if it asked for room. */
-static __always_inline void disarm_pending(struct vmb_channel *ch)
-{
-	if (unlikely(ch->pending_send_armed))
-		vmb_send_disarm(ch);
+	if (unlikely(ch->flow.waiting & BIT(VMB_FLOW_SEND)))
+		vmb_flow_done(ch, VMB_FLOW_SEND);
 }
 
 static void queue_packet(struct vmb_channel *ch, struct vmb_packet *pkt,
@@ -243,7 +217,7 @@ static __always_inline NTSTATUS submit(struct vmb_packet *pkt, const void *buffe
 		if (!ret) {
 			note_written(ch, pkt, length);
 			if (list_empty(&ch->send_queue))
-				disarm_pending(ch);
+				queue_emptied(ch);
 			written = true;
 			goto unlock;
 		}
@@ -318,36 +292,10 @@ void vmb_send_drain(struct vmb_channel *ch)
 			list_add_tail(&pkt->link, &written);
 	}
 	if (list_empty(&ch->send_queue))
-		vmb_send_disarm(ch);
+		queue_emptied(ch);
 	spin_unlock_irqrestore(&ch->lock, irqflags);
 
 	complete_list(&written, STATUS_SUCCESS);
-}
-
-/**
- * vmb_send_drain_if_armed() - vmb_send_drain() if a packet may be queued
- * @ch: the channel
- *
- * For the channel callback, after the reader handled completions (which
- * free transaction ids) or when the host freed ring space; cheap when
- * nothing waits. A packet queues only after a write failed with the queue
- * empty, or behind such a packet, and that write sets pending_send_armed
- * under ch->lock before it tries again and queues, and clears it only when
- * the queue is empty again:
- * - when the host's signal for room runs the callback, the flag was set
- *   before pending_send_sz, so the callback sees it and takes the lock,
- *   which waits for the sender to finish queueing;
- * - when completions freed the ids it lacked, vmb_transaction_complete()
- *   took ch->lock after the sender's failed write, or else that write would
- *   have found the id; either way the flag is visible here.
- * Packets queued while the channel was closed are drained by Enable.
- *
- * Context: any; takes ch->lock if a packet may wait.
- */
-void vmb_send_drain_if_armed(struct vmb_channel *ch)
-{
-	if (READ_ONCE(ch->pending_send_armed))
-		vmb_send_drain(ch);
 }
 
 /**
@@ -368,7 +316,7 @@ void vmb_send_cancel_all(struct vmb_channel *ch)
 		vmb_count(&ch->obs.n.cancelled);
 	}
 	list_splice_init(&ch->send_queue, &cancelled);
-	vmb_send_disarm(ch);
+	queue_emptied(ch);
 	spin_unlock_irqrestore(&ch->lock, irqflags);
 
 	complete_list(&cancelled, STATUS_CANCELLED);

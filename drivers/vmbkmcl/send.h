@@ -27,8 +27,6 @@ NTSTATUS vmb_send_submit(struct vmb_packet *pkt, const void *buffer, u32 length,
 			 const struct vmb_external *ext, u32 flags,
 			 enum vmb_send_mode mode);
 void vmb_send_drain(struct vmb_channel *ch);
-void vmb_send_drain_if_armed(struct vmb_channel *ch);
-void vmb_send_disarm(struct vmb_channel *ch);
 void vmb_send_cancel_all(struct vmb_channel *ch);
 
 #endif /* _VMB_SEND_H */

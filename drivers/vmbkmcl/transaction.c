@@ -23,9 +23,9 @@
 #include <linux/nospec.h>
 
 #include "channel.h"
+#include "flow.h"
 #include "obs.h"
 #include "packet.h"
-#include "send.h"
 #include "transaction.h"
 
 /* The smallest VMBus packet: a bare descriptor plus the ring trailer. */
@@ -182,9 +182,9 @@ enum vmb_cancel_result vmb_transaction_cancel(struct vmb_packet *pkt, bool aband
 		list_del_init(&pkt->link);
 		pkt->state = VMB_PACKET_IDLE;
 		vmb_packet_unmap(pkt);
-		/* the last one queued: its pending_send_sz goes too */
+		/* the last one queued: the send queue waits no more */
 		if (list_empty(&ch->send_queue))
-			vmb_send_disarm(ch);
+			vmb_flow_done(ch, VMB_FLOW_SEND);
 		result = VMB_CANCEL_UNQUEUED;
 		break;
 	case VMB_PACKET_IN_FLIGHT:
