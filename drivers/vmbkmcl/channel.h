@@ -24,9 +24,14 @@
  *
  * and, beside that chain, leaf spinlocks under which nothing else is taken:
  * rx.retire_lock (rx_outstanding reaching zero, and its waiters; taken
- * under state_mutex or rx_lock, never under lock), rx.defer_lock (the
- * deferred list), rx.xfer_lock (the transfer-page sets; under rx_lock or
- * gpadl_mutex).
+ * under state_mutex or rx_lock, never under lock), defer.lock (the packets
+ * deferred to passive, passive.c), xfer.lock (the transfer-page sets,
+ * xfer.c; under rx_lock or gpadl_mutex).
+ *
+ * One owner per piece of state: the send queue is send.c's, the completion
+ * queue completion.c's, pending_send_sz flow.c's (all under lock); the
+ * reader's spare packet object is receive.c's (rx_lock); the deferred list
+ * passive.c's; the transfer-page sets xfer.c's.
  *
  * Two channels' state_mutexes never nest (lockdep would see one class
  * nest in itself): a state callback calls no state function of any
@@ -47,7 +52,9 @@
 
 #include "flow.h"
 #include "obs.h"
+#include "passive.h"
 #include "receive.h"
+#include "xfer.h"
 
 /*
  * hv_vmbus allocates both rings of a channel, header pages included, as
@@ -193,6 +200,8 @@ struct vmb_channel {
 	atomic_t rx_outstanding;	/* delivered, not yet completed */
 	wait_queue_head_t rx_wait;
 	struct vmb_rx rx;		/* the rest of it, receive.h */
+	struct vmb_defer defer;		/* the passive worker, passive.h */
+	struct vmb_xfer xfer;		/* transfer-page sets, xfer.h */
 
 	struct vmb_obs obs;		/* id, label, state, counters: obs.h */
 	struct vmb_channel_ex ex;

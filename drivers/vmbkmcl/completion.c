@@ -8,21 +8,18 @@
  * it completes it, from any context, much later
  * (Documentation/kmcl-semantics.rst). So every packet lands in an object of its
  * own: the reader points hv_vmbus's copy buffer at the packet room of a free
- * object for the length of a pass (receive.c), so that hv_vmbus's one copy out
- * of the ring is the only one, and the object that received a packet goes to
- * the client with it. The host cannot reach that copy. An object the client
- * completed within ProcessPacket is the reader's again and receives the next
- * packet. That spare is as large as hv_vmbus's copy buffer; a packet the client
- * is expected to keep moves, when small, into an object of its payload's size
- * (validate.c), so that kept packets do not hold memory sized for the largest
- * one. Each object: the packet room, then the client context
- * (VmbChannelInitSetClientContextSize()). External data is described by an MDL
- * built when the packet is read.
+ * object for the length of a pass, so that hv_vmbus's one copy out of the
+ * ring is the only one, and the object that received a packet goes to the
+ * client with it. The host cannot reach that copy. That spare object, and
+ * which object a packet gets, are receive.c's alone; this file makes,
+ * resets and frees objects. Each object: the packet room, then the client
+ * context (VmbChannelInitSetClientContextSize()). External data is
+ * described by an MDL built when the packet is read.
  *
  * VmbChannelPacketComplete() returns nothing, so it cannot report a full
  * ring: when the completion does not fit, its payload is copied into the
  * packet object, which for a packet that asked for a completion has room for
- * the largest (validate.c; only an incoming ring smaller than the maximum
+ * the largest (receive.c; only an incoming ring smaller than the maximum
  * packet makes a completion longer than that room, then copied on its own),
  * which waits on a queue of its own (ch->comp_queue, this file's, under
  * the channel lock) until the host frees space. flow.c asks the host for
@@ -68,19 +65,15 @@ u32 vmb_completion_room(u32 payload)
 }
 
 /**
- * vmb_completion_fits() - whether a payload is worth an object of its own
+ * vmb_completion_size() - the memory one object takes
  * @ch: the channel, prepared
- * @payload: the payload's bytes
+ * @room: its bytes of packet room
  *
- * An object of the payload's size (vmb_completion_room()) takes at most half
- * of what the reader's spare, as large as the largest packet, does.
- *
- * Return: true if the payload should move out of the spare when kept.
+ * Return: bytes, header and client context included.
  */
-bool vmb_completion_fits(const struct vmb_channel *ch, u32 payload)
+size_t vmb_completion_size(const struct vmb_channel *ch, u32 room)
 {
-	return 2 * object_size(ch, vmb_completion_room(payload)) <=
-	       object_size(ch, ch->rx.buffer_size);
+	return object_size(ch, room);
 }
 
 static void *client_context(struct vmb_packet_completion *pc)

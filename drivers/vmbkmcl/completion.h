@@ -50,7 +50,7 @@ struct vmb_packet_completion {
 struct vmb_packet_completion *vmb_completion_alloc(struct vmb_channel *ch, u32 room,
 						   gfp_t gfp);
 u32 vmb_completion_room(u32 payload);
-bool vmb_completion_fits(const struct vmb_channel *ch, u32 payload);
+size_t vmb_completion_size(const struct vmb_channel *ch, u32 room);
 void vmb_completion_reuse(struct vmb_channel *ch, struct vmb_packet_completion *pc);
 void vmb_completion_free(struct vmb_packet_completion *pc);
 bool vmb_completion_deliver(struct vmb_channel *ch, struct vmb_packet_completion *pc);

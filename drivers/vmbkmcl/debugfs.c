@@ -166,9 +166,9 @@ static int queue_show(struct seq_file *m, void *v)
 		slots = ch->chan->rqstor_size;
 	spin_unlock_irqrestore(&ch->lock, irqflags);
 
-	spin_lock_irqsave(&ch->rx.defer_lock, irqflags);
-	deferred = count_entries(&ch->rx.deferred);
-	spin_unlock_irqrestore(&ch->rx.defer_lock, irqflags);
+	spin_lock_irqsave(&ch->defer.lock, irqflags);
+	deferred = count_entries(&ch->defer.list);
+	spin_unlock_irqrestore(&ch->defer.lock, irqflags);
 
 	seq_printf(m, "queued_sends: %u\n", queued);
 	seq_printf(m, "in_flight: %u\n", in_flight);

@@ -36,9 +36,9 @@ static u32 deliver_deferred(struct vmb_channel *ch)
 	LIST_HEAD(list);
 	u32 n = 0;
 
-	spin_lock_irqsave(&ch->rx.defer_lock, flags);
-	list_splice_init(&ch->rx.deferred, &list);
-	spin_unlock_irqrestore(&ch->rx.defer_lock, flags);
+	spin_lock_irqsave(&ch->defer.lock, flags);
+	list_splice_init(&ch->defer.list, &list);
+	spin_unlock_irqrestore(&ch->defer.lock, flags);
 
 	while ((pc = list_first_entry_or_null(&list, struct vmb_packet_completion, link))) {
 		list_del_init(&pc->link);
@@ -66,7 +66,7 @@ static u32 deliver_from_ring(struct vmb_channel *ch)
 
 static void passive_work(struct work_struct *work)
 {
-	struct vmb_channel *ch = container_of(work, struct vmb_channel, rx.work);
+	struct vmb_channel *ch = container_of(work, struct vmb_channel, defer.work);
 	unsigned int rounds = 0;
 	u32 n;
 
@@ -85,7 +85,9 @@ static void passive_work(struct work_struct *work)
 
 void vmb_passive_init(struct vmb_channel *ch)
 {
-	INIT_WORK(&ch->rx.work, passive_work);
+	INIT_WORK(&ch->defer.work, passive_work);
+	spin_lock_init(&ch->defer.lock);
+	INIT_LIST_HEAD(&ch->defer.list);
 }
 
 /**
@@ -96,7 +98,7 @@ void vmb_passive_init(struct vmb_channel *ch)
  */
 void vmb_passive_kick(struct vmb_channel *ch)
 {
-	queue_work(system_unbound_wq, &ch->rx.work);
+	queue_work(system_unbound_wq, &ch->defer.work);
 }
 
 /**
@@ -110,9 +112,9 @@ void vmb_passive_defer(struct vmb_channel *ch, struct vmb_packet_completion *pc)
 {
 	unsigned long flags;
 
-	spin_lock_irqsave(&ch->rx.defer_lock, flags);
-	list_add_tail(&pc->link, &ch->rx.deferred);
-	spin_unlock_irqrestore(&ch->rx.defer_lock, flags);
+	spin_lock_irqsave(&ch->defer.lock, flags);
+	list_add_tail(&pc->link, &ch->defer.list);
+	spin_unlock_irqrestore(&ch->defer.lock, flags);
 	vmb_passive_kick(ch);
 }
 
@@ -131,10 +133,10 @@ void vmb_passive_flush(struct vmb_channel *ch)
 
 	might_sleep();
 	for (;;) {
-		flush_work(&ch->rx.work);
-		spin_lock_irqsave(&ch->rx.defer_lock, flags);
-		waiting = !list_empty(&ch->rx.deferred);
-		spin_unlock_irqrestore(&ch->rx.defer_lock, flags);
+		flush_work(&ch->defer.work);
+		spin_lock_irqsave(&ch->defer.lock, flags);
+		waiting = !list_empty(&ch->defer.list);
+		spin_unlock_irqrestore(&ch->defer.lock, flags);
 		if (!waiting)
 			break;
 		vmb_passive_kick(ch);
@@ -143,7 +145,7 @@ void vmb_passive_flush(struct vmb_channel *ch)
 
 void vmb_passive_cancel(struct vmb_channel *ch)
 {
-	cancel_work_sync(&ch->rx.work);
+	cancel_work_sync(&ch->defer.work);
 }
 
 void VmbChannelSetIncomingProcessingAtPassive(VMBCHANNEL channel, bool passive)

@@ -7,7 +7,19 @@
 #ifndef _VMB_PASSIVE_H
 #define _VMB_PASSIVE_H
 
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+
 struct vmb_channel;
+
+/* The passive worker and the packets deferred to it; passive.c's alone. */
+struct vmb_defer {
+	struct work_struct work;	/* the passive worker */
+	spinlock_t lock;		/* guards list; a leaf */
+	struct list_head list;		/* packets waiting for their passive call */
+};
+
 struct vmb_packet_completion;
 
 void vmb_passive_init(struct vmb_channel *ch);

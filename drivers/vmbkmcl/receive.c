@@ -25,7 +25,9 @@
  * is as private as hv_vmbus's: the host cannot reach it, and the iterator
  * steps by a copy of the descriptor taken before the client sees the packet.
  * An object the client completed within the call is the spare again, the
- * common case: one copy, no allocation.
+ * common case: one copy, no allocation. The spare is this file's alone:
+ * allocated, aimed at, taken, recycled, refilled and freed here (take(),
+ * recycle(), refill()); completion.c makes and frees the objects.
  *
  * The spare is as large as the largest packet, which with a large
  * external-data bound is a high-order allocation. So a packet the client is
@@ -76,6 +78,7 @@
 #include "completion.h"
 #include "external.h"
 #include "flow.h"
+#include "mdl.h"
 #include "obs.h"
 #include "passive.h"
 #include "pipe.h"
@@ -237,6 +240,77 @@ static __always_inline void aim_copy(struct vmb_channel *ch, void *own)
 		aim_copy_own(ch, own);
 }
 
+/*
+ * Whether a kept packet's payload moves out of the spare: an object of
+ * @room (vmb_completion_room()) takes at most half of the spare's memory.
+ */
+static bool small_enough(const struct vmb_channel *ch, u32 room)
+{
+	return 2 * vmb_completion_size(ch, vmb_completion_room(room)) <=
+	       vmb_completion_size(ch, ch->rx.buffer_size);
+}
+
+/*
+ * The packet object of a checked data packet at @desc. A packet that
+ * hv_vmbus copied into the spare takes that object as it is, unless it is
+ * expected to be kept (@keep) and an object of its size would take half of
+ * the spare's memory or less: a packet the client keeps should not hold
+ * memory sized for the largest one. That payload, and one in hv_vmbus's own
+ * buffer, is copied into an object of its size, or of the maximum packet
+ * size if it asked for a completion: a completion that waits for ring space
+ * waits in the packet's object, so waiting needs no allocation and cannot
+ * fail.
+ */
+static __always_inline enum vmb_rx_verdict take(struct vmb_channel *ch,
+						const struct vmpacket_descriptor *desc,
+						bool keep, struct vmb_packet_completion **out)
+{
+	struct vmb_packet_completion *pc = ch->rx.spare;
+	const u8 *pkt = (const u8 *)desc;
+	enum vmb_rx_verdict verdict;
+	struct vmb_rx_data d;
+	bool in_spare;
+	u32 room;
+
+	verdict = vmb_validate_data(ch, desc, &d);
+	if (verdict != VMB_RX_TAKEN)
+		return verdict;
+
+	room = d.length;
+	if (desc->flags & VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED)
+		room = max_t(u32, room, ch->rx.payload_room);
+
+	in_spare = pc && pkt == pc->data;
+	if (likely(in_spare) && (!keep || !small_enough(ch, room))) {
+		/* hv_vmbus copied it into the spare: it stays where it is */
+		ch->rx.spare = NULL;
+		pc->payload = pc->data + d.offset;
+	} else {
+		pc = vmb_completion_alloc(ch, vmb_completion_room(room), GFP_ATOMIC);
+		if (pc) {
+			pc->payload = pc->data;
+			memcpy(pc->data, pkt + d.offset, d.length);
+		} else if (in_spare) {
+			/* no memory for the small one: the spare as it is */
+			pc = ch->rx.spare;
+			ch->rx.spare = NULL;
+			pc->payload = pc->data + d.offset;
+		} else {
+			vmb_mdl_free(d.mdl);
+			return VMB_RX_NOMEM;
+		}
+	}
+	pc->type = desc->type;
+	pc->trans_id = desc->trans_id;
+	pc->wants_completion = desc->flags & VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED;
+	pc->length = d.length;
+	pc->mdl = d.mdl;
+	if (d.mdl)
+		pc->flags = VMBUS_CHANNEL_PROCESS_PACKET_FLAG_EXTERNAL_DATA;
+	*out = pc;
+	return VMB_RX_TAKEN;
+}
+
 /* A packet object the client is done with: the next spare, or freed. */
 static void recycle(struct vmb_channel *ch, struct vmb_packet_completion *pc)
 {
@@ -295,7 +369,7 @@ static void read_ring(struct vmb_channel *ch, struct rx_pass *p)
 		}
 		if (!quota_allows(ch))
 			break;
-		switch (vmb_validate_take(ch, desc, p->mode == RX_PULL || ch->rx.keeps, &pc)) {
+		switch (take(ch, desc, p->mode == RX_PULL || ch->rx.keeps, &pc)) {
 		case VMB_RX_NOMEM:
 			out_of_memory(ch);
 			goto close;
@@ -588,10 +662,7 @@ void vmb_receive_init(struct vmb_channel *ch)
 	vmb_passive_init(ch);
 	INIT_DELAYED_WORK(&ch->rx.retry, rx_retry);
 	spin_lock_init(&ch->rx.retire_lock);
-	spin_lock_init(&ch->rx.defer_lock);
-	spin_lock_init(&ch->rx.xfer_lock);
-	INIT_LIST_HEAD(&ch->rx.deferred);
-	INIT_LIST_HEAD(&ch->rx.xfer_sets);
+	vmb_xfer_init(ch);
 }
 
 /**
@@ -604,7 +675,7 @@ void vmb_receive_init(struct vmb_channel *ch)
  * holds a packet of more than its size less two 8-byte slots, the one a
  * writer always leaves free and the trailer.
  *
- * Allocates the reader's spare packet object (receive.c, completion.c).
+ * Allocates the reader's spare packet object.
  *
  * Context: process; state_mutex held.
  * Return: STATUS_SUCCESS, or STATUS_INSUFFICIENT_RESOURCES.

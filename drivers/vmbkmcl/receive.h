@@ -25,14 +25,6 @@ struct list_head;
 struct vmb_channel;
 struct vmb_packet_completion;
 
-/* A GPADL that transfer-page packets may name (validate.c). */
-struct vmb_xfer_set {
-	struct list_head link;
-	u32 handle;
-	void *buffer;
-	u32 size;
-};
-
 /*
  * The incoming side of a channel, besides rx_lock, rx_enabled,
  * rx_outstanding and rx_wait in struct vmb_channel.
@@ -44,9 +36,10 @@ struct vmb_rx {
 	u32 buffer_size;	/* a completion object's packet room, before the context */
 	u32 context_size;	/* client context bytes after the packet room */
 	/*
-	 * The next packet's copy buffer, an object of buffer_size room
-	 * (completion.c); rx_lock. Allocated by vmb_receive_prepare(), and
-	 * again by the retry work when a packet kept it.
+	 * The next packet's copy buffer, a packet object of buffer_size
+	 * room; rx_lock, receive.c's alone. Allocated by
+	 * vmb_receive_prepare(), and again by the retry work when a packet
+	 * kept it.
 	 */
 	struct vmb_packet_completion *spare;
 	bool keeps;		/* the client kept the last packet past its call; rx_lock */
@@ -58,18 +51,11 @@ struct vmb_rx {
 	atomic_t blocked;	/* the reader stopped at the quota */
 
 	struct tasklet_struct tasklet;	/* re-runs the reader */
-	struct work_struct work;	/* the passive worker */
-	struct delayed_work retry;	/* after memory ran short */
+	struct delayed_work retry;	/* a new spare; a read after memory ran short */
 	unsigned long retry_read;	/* the retry's work: RX_RETRY_* bits */
 
 	/* rx_outstanding drops, and its waiters find it zero, under it */
 	spinlock_t retire_lock;
-
-	spinlock_t defer_lock;		/* guards deferred */
-	struct list_head deferred;	/* packets waiting for their passive call */
-
-	spinlock_t xfer_lock;		/* guards xfer_sets */
-	struct list_head xfer_sets;	/* struct vmb_xfer_set */
 };
 
 void vmb_receive_init(struct vmb_channel *ch);

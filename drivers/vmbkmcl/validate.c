@@ -35,7 +35,6 @@
 #include <linux/slab.h>
 
 #include "channel.h"
-#include "completion.h"
 #include "mdl.h"
 #include "pipe.h"
 #include "receive.h"
@@ -143,51 +142,35 @@ static int gpa_mdl(const u8 *pkt, u32 frames, struct vmb_mdl **out)
 }
 
 /**
- * vmb_validate_take() - check a data packet and give it a packet object
+ * vmb_validate_external() - the checks of vmb_validate_data() beyond inband
  * @ch: the channel
- * @desc: the packet's private copy, a VMB_RX_DATA packet
- * @keep: the client is expected to keep the packet past ProcessPacket
- * @out: receives the packet object on VMB_RX_TAKEN
- *
- * A packet that hv_vmbus copied into the reader's spare object (receive.c)
- * takes that object as it is, unless it is expected to be kept and its
- * payload would fit an object of half the spare's size or less: a packet
- * the client keeps should not hold memory sized for the largest one. That
- * payload, and one in hv_vmbus's own buffer, is copied into an object of
- * its size, or of the maximum packet size if it asked for a completion
- * (which may have to wait in it for ring space).
+ * @desc: the packet's private copy, a VMB_RX_DATA packet whose payload fits
+ * @d: as vmb_validate_data() filled it for an inband packet; this adjusts
+ *     it for a pipe header and builds the MDL of external data
  *
  * Context: the reader, rx_lock held; GFP_ATOMIC.
- * Return: VMB_RX_TAKEN; VMB_RX_DROPPED (counted and reported); VMB_RX_NOMEM
- * when memory ran short (nothing is consumed, the packet is read again).
+ * Return: as vmb_validate_data().
  */
-enum vmb_rx_verdict vmb_validate_take(struct vmb_channel *ch,
-				      const struct vmpacket_descriptor *desc, bool keep,
-				      struct vmb_packet_completion **out)
+enum vmb_rx_verdict vmb_validate_external(struct vmb_channel *ch,
+					  const struct vmpacket_descriptor *desc,
+					  struct vmb_rx_data *d)
 {
-	u32 len = desc->len8 << 3, off = desc->offset8 << 3, frames = 0, room;
-	u32 data_off = off, data_len = len - off;
-	struct vmb_packet_completion *pc = ch->rx.spare;
+	u32 off = desc->offset8 << 3, frames = 0;
 	const u8 *pkt = (const u8 *)desc;
 	struct vmb_mdl *mdl = NULL;
 	const char *why = NULL;
-	bool in_spare;
 	int ret = 0;
 
 	lockdep_assert_held(&ch->rx_lock);
 
-	if (!ch->process_packet)
-		return vmb_validate_drop(ch, desc, "no ProcessPacket callback");
-	if (len - off > ch->rx.payload_room)
-		return vmb_validate_drop(ch, desc, "payload above the maximum packet size");
 	if (vmb_pipe_enabled(ch)) {
 		/* a pipe carries messages only: no external data, a header first */
 		if (desc->type != VM_PKT_DATA_INBAND)
 			return vmb_validate_drop(ch, desc, "external data on a pipe channel");
-		why = vmb_pipe_strip(pkt + off, len - off, &data_len);
+		why = vmb_pipe_strip(pkt + off, d->length, &d->length);
 		if (why)
 			return vmb_validate_drop(ch, desc, why);
-		data_off = off + VMB_PIPE_HEADER;
+		d->offset = off + VMB_PIPE_HEADER;
 	}
 
 	switch (desc->type) {
@@ -213,43 +196,6 @@ enum vmb_rx_verdict vmb_validate_take(struct vmb_channel *ch,
 		if (ret)
 			return vmb_validate_drop(ch, desc, "GPA ranges beyond what an MDL holds");
 	}
-
-	/*
-	 * A completion that waits for ring space waits in the packet's object:
-	 * one that asked for a completion gets room for the largest, so that
-	 * waiting needs no allocation and cannot fail.
-	 */
-	room = data_len;
-	if (desc->flags & VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED)
-		room = max_t(u32, room, ch->rx.payload_room);
-
-	in_spare = pc && pkt == pc->data;
-	if (likely(in_spare) && (!keep || !vmb_completion_fits(ch, room))) {
-		/* hv_vmbus copied it into the spare: it stays where it is */
-		ch->rx.spare = NULL;
-		pc->payload = pc->data + data_off;
-	} else {
-		pc = vmb_completion_alloc(ch, vmb_completion_room(room), GFP_ATOMIC);
-		if (pc) {
-			pc->payload = pc->data;
-			memcpy(pc->data, pkt + data_off, data_len);
-		} else if (in_spare) {
-			/* no memory for the small one: the spare as it is */
-			pc = ch->rx.spare;
-			ch->rx.spare = NULL;
-			pc->payload = pc->data + data_off;
-		} else {
-			vmb_mdl_free(mdl);
-			return VMB_RX_NOMEM;
-		}
-	}
-	pc->type = desc->type;
-	pc->trans_id = desc->trans_id;
-	pc->wants_completion = desc->flags & VMBUS_DATA_PACKET_FLAG_COMPLETION_REQUESTED;
-	pc->length = data_len;
-	pc->mdl = mdl;
-	if (mdl)
-		pc->flags = VMBUS_CHANNEL_PROCESS_PACKET_FLAG_EXTERNAL_DATA;
-	*out = pc;
+	d->mdl = mdl;
 	return VMB_RX_TAKEN;
 }

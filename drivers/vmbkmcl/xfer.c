@@ -29,6 +29,18 @@
 #define XFER_HEADER	offsetof(struct vmtransfer_page_packet_header, ranges)
 
 /**
+ * vmb_xfer_init() - a new channel has no transfer-page sets
+ * @ch: the channel, zeroed
+ *
+ * Context: process.
+ */
+void vmb_xfer_init(struct vmb_channel *ch)
+{
+	spin_lock_init(&ch->xfer.lock);
+	INIT_LIST_HEAD(&ch->xfer.sets);
+}
+
+/**
  * vmb_xfer_add() - a GPADL transfer-page packets may point into
  * @ch: the channel
  * @handle: the GPADL's handle
@@ -45,9 +57,9 @@ void vmb_xfer_add(struct vmb_channel *ch, u32 handle, void *buffer, u32 size)
 	set->handle = handle;
 	set->buffer = buffer;
 	set->size = size;
-	spin_lock_irqsave(&ch->rx.xfer_lock, flags);
-	list_add_tail(&set->link, &ch->rx.xfer_sets);
-	spin_unlock_irqrestore(&ch->rx.xfer_lock, flags);
+	spin_lock_irqsave(&ch->xfer.lock, flags);
+	list_add_tail(&set->link, &ch->xfer.sets);
+	spin_unlock_irqrestore(&ch->xfer.lock, flags);
 }
 
 /**
@@ -66,15 +78,15 @@ void vmb_xfer_remove(struct vmb_channel *ch, u32 handle)
 	struct vmb_xfer_set *set, *found = NULL;
 	unsigned long flags;
 
-	spin_lock_irqsave(&ch->rx.xfer_lock, flags);
-	list_for_each_entry(set, &ch->rx.xfer_sets, link) {
+	spin_lock_irqsave(&ch->xfer.lock, flags);
+	list_for_each_entry(set, &ch->xfer.sets, link) {
 		if (set->handle == handle) {
 			list_del(&set->link);
 			found = set;
 			break;
 		}
 	}
-	spin_unlock_irqrestore(&ch->rx.xfer_lock, flags);
+	spin_unlock_irqrestore(&ch->xfer.lock, flags);
 	kfree(found);
 }
 
@@ -84,9 +96,9 @@ void vmb_xfer_clear(struct vmb_channel *ch)
 	unsigned long flags;
 	LIST_HEAD(list);
 
-	spin_lock_irqsave(&ch->rx.xfer_lock, flags);
-	list_splice_init(&ch->rx.xfer_sets, &list);
-	spin_unlock_irqrestore(&ch->rx.xfer_lock, flags);
+	spin_lock_irqsave(&ch->xfer.lock, flags);
+	list_splice_init(&ch->xfer.sets, &list);
+	spin_unlock_irqrestore(&ch->xfer.lock, flags);
 	list_for_each_entry_safe(set, tmp, &list, link)
 		kfree(set);
 }
@@ -95,8 +107,8 @@ static struct vmb_xfer_set *find_set(struct vmb_channel *ch, u16 id)
 {
 	struct vmb_xfer_set *set;
 
-	lockdep_assert_held(&ch->rx.xfer_lock);
-	list_for_each_entry(set, &ch->rx.xfer_sets, link)
+	lockdep_assert_held(&ch->xfer.lock);
+	list_for_each_entry(set, &ch->xfer.sets, link)
 		if ((u16)set->handle == id)
 			return set;
 	return NULL;
@@ -167,7 +179,7 @@ int vmb_xfer_mdl(struct vmb_channel *ch, const struct vmpacket_descriptor *desc,
 	/* a flexible array only from 6.12 on: address the ranges ourselves */
 	ranges = (const void *)((const u8 *)desc + XFER_HEADER);
 
-	spin_lock_irqsave(&ch->rx.xfer_lock, flags);
+	spin_lock_irqsave(&ch->xfer.lock, flags);
 	set = find_set(ch, hdr->xfer_pageset_id);
 	if (!set) {
 		*why = "unknown transfer page set";
@@ -216,6 +228,6 @@ int vmb_xfer_mdl(struct vmb_channel *ch, const struct vmpacket_descriptor *desc,
 	*mdl = built;
 	ret = 0;
 unlock:
-	spin_unlock_irqrestore(&ch->rx.xfer_lock, flags);
+	spin_unlock_irqrestore(&ch->xfer.lock, flags);
 	return ret;
 }
