@@ -220,6 +220,8 @@ static void out_of_memory(struct vmb_channel *ch)
 /* No spare: hv_vmbus's buffer @own serves, and a new spare is asked for. */
 static noinline void aim_copy_own(struct vmb_channel *ch, void *own)
 {
+	lockdep_assert_held(&ch->rx_lock);
+
 	ch->chan->inbound.pkt_buffer = own;
 	if (!ch->rx.spare && !test_and_set_bit(RX_RETRY_SPARE, &ch->rx.retry_read))
 		mod_delayed_work(system_wq, &ch->rx.retry, 0);
@@ -272,6 +274,8 @@ static __always_inline enum vmb_rx_verdict take(struct vmb_channel *ch,
 	bool in_spare;
 	u32 room;
 
+	lockdep_assert_held(&ch->rx_lock);
+
 	verdict = vmb_validate_data(ch, desc, &d);
 	if (verdict != VMB_RX_TAKEN)
 		return verdict;
@@ -314,6 +318,8 @@ static __always_inline enum vmb_rx_verdict take(struct vmb_channel *ch,
 /* A packet object the client is done with: the next spare, or freed. */
 static void recycle(struct vmb_channel *ch, struct vmb_packet_completion *pc)
 {
+	lockdep_assert_held(&ch->rx_lock);
+
 	if (ch->rx.spare || pc->room != ch->rx.buffer_size) {
 		vmb_completion_free(pc);
 		return;
