@@ -739,7 +739,7 @@ static void kept_packets_without_completion_sized_by_payload(struct kunit *test)
 /*
  * The send queue empties while completions wait for room: theirs becomes
  * the channel's pending_send_sz, so the host's signal sends them as soon as
- * it reads, rather than the 20 ms poll.
+ * it reads.
  */
 static void completions_take_over_pending_send_size(struct kunit *test)
 {
