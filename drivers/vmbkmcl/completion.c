@@ -222,7 +222,7 @@ static int write_completion(struct vmb_channel *ch, u64 trans_id,
 		 * could see the request (the lost wake-up of
 		 * Documentation/ring-protocol.rst, "Flow control").
 		 */
-		vmb_flow_wait(ch, VMB_FLOW_COMP, comp_ring_bytes(length));
+		vmb_flow_wait(ch, VMB_FLOW_COMP, comp_ring_bytes(length), false);
 		ret = vmbus_sendpacket(ch->chan, data, length, trans_id, VM_PKT_COMP, 0);
 	}
 	if (!ret)

@@ -22,10 +22,10 @@
  *   exceeds would never see its crossing: the host passed it while it asked
  *   for less. The recheck work runs the queues then, as the signal would.
  *
- * A send that failed with room in the ring failed for a transaction id (the
- * requestor is full), not for room: it waits without a need, and the
- * completion that frees an id runs the queues (the reader calls
- * vmb_flow_run() after every pass). The room seen under the channel lock
+ * A send that takes a transaction id and failed with room in the ring
+ * failed for the id (the requestor is full), not for room: it waits without
+ * a need, and the completion that frees an id runs the queues (the reader
+ * calls vmb_flow_run() after every pass). The room seen under the channel lock
  * only grows until that lock is dropped, since only its holder writes the
  * ring, so a write that fails after the room was seen sufficient failed
  * for an id. Such a send must not ask for room the ring has: a request the
@@ -55,42 +55,35 @@ static u32 ring_room(const struct vmb_channel *ch)
 }
 
 /*
- * Set pending_send_sz to the smallest need; @self writes again itself. A
- * write needs more free bytes than it takes, and the host signals on more
- * than pending_send_sz free: the need is the packet's ring bytes.
+ * Set pending_send_sz to the smaller need (0 is none: 0 - 1 is the largest
+ * u32). A write needs more free bytes than it takes, and the host signals
+ * on more than pending_send_sz free: a need is the packet's ring bytes.
+ * @other is the need of the queue that does not write again itself now.
  */
-static void ask(struct vmb_channel *ch, int self)
+static void ask(struct vmb_channel *ch, u32 other)
 {
 	struct vmb_flow *f = &ch->flow;
-	u32 want = 0, room;
-	int q;
+	u32 want;
 
 	lockdep_assert_held(&ch->lock);
 
-	for (q = 0; q < VMB_FLOW_QUEUES; q++)
-		if (f->need[q] && (!want || f->need[q] < want))
-			want = f->need[q];
+	want = min(f->need[VMB_FLOW_SEND] - 1, f->need[VMB_FLOW_COMP] - 1) + 1;
 	if (want == f->asked)
 		return;
 	f->asked = want;
 	set_channel_pending_send_size(ch->chan, want);
 	/* the pending_send_sz store before the host's read_index is read again */
 	virt_mb();
-	if (!want)
-		return;
-	room = ring_room(ch);
-	for (q = 0; q < VMB_FLOW_QUEUES; q++)
-		if (q != self && f->need[q] && room > f->need[q]) {
-			queue_work(system_wq, &f->recheck);
-			return;
-		}
+	if (unlikely(other) && ring_room(ch) > other)
+		queue_work(system_wq, &f->recheck);
 }
 
 /**
- * vmb_flow_wait() - a queue's write found no room: ask the host for it
+ * vmb_flow_wait() - a queue's write failed: ask the host for room
  * @ch: the channel, open
  * @q: the queue
  * @bytes: ring bytes its head takes (vmb_packet_ring_bytes())
+ * @id: the write takes a transaction id too, so it may have failed for one
  *
  * Marks @q waiting, so that the channel callback runs it, before the host
  * can see the request. The caller writes again afterwards, and keeps the
@@ -98,7 +91,7 @@ static void ask(struct vmb_channel *ch, int self)
  *
  * Context: any; ch->lock held.
  */
-void vmb_flow_wait(struct vmb_channel *ch, enum vmb_flow_queue q, u32 bytes)
+void vmb_flow_wait(struct vmb_channel *ch, enum vmb_flow_queue q, u32 bytes, bool id)
 {
 	struct vmb_flow *f = &ch->flow;
 
@@ -110,8 +103,10 @@ void vmb_flow_wait(struct vmb_channel *ch, enum vmb_flow_queue q, u32 bytes)
 		smp_wmb();
 	}
 	/* room there: the write lacked a transaction id, or the host just read */
-	f->need[q] = ring_room(ch) > bytes ? 0 : bytes;
-	ask(ch, q);
+	if (id && ring_room(ch) > bytes)
+		bytes = 0;
+	f->need[q] = bytes;
+	ask(ch, f->need[q ^ 1]);
 }
 
 /**
@@ -135,7 +130,7 @@ void vmb_flow_done(struct vmb_channel *ch, enum vmb_flow_queue q)
 	WRITE_ONCE(f->waiting, f->waiting & ~BIT(q));
 	f->need[q] = 0;
 	if (ch->open)
-		ask(ch, VMB_FLOW_QUEUES);
+		ask(ch, f->need[q ^ 1]);
 }
 
 /**

@@ -11,7 +11,7 @@
 
 struct vmb_channel;
 
-/* The queues that wait for the outgoing ring. */
+/* The queues that wait for the outgoing ring: two, each the other's q ^ 1. */
 enum vmb_flow_queue {
 	VMB_FLOW_SEND,		/* VmbPacketSend*() packets (send.c) */
 	VMB_FLOW_COMP,		/* completions of host packets (completion.c) */
@@ -32,7 +32,7 @@ struct vmb_flow {
 void vmb_flow_init(struct vmb_channel *ch);
 void vmb_flow_open(struct vmb_channel *ch);
 void vmb_flow_stop(struct vmb_channel *ch);
-void vmb_flow_wait(struct vmb_channel *ch, enum vmb_flow_queue q, u32 bytes);
+void vmb_flow_wait(struct vmb_channel *ch, enum vmb_flow_queue q, u32 bytes, bool id);
 void vmb_flow_done(struct vmb_channel *ch, enum vmb_flow_queue q);
 void vmb_flow_run(struct vmb_channel *ch);
 

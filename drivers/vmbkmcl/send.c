@@ -82,8 +82,10 @@ static noinline int rearm_write(struct vmb_channel *ch, struct vmb_packet *pkt,
 				const void *buffer, u32 length)
 {
 	u32 header = pkt->desc_size ?: sizeof(struct vmpacket_descriptor);
+	/* GPA-direct always takes an id; inband with a transaction */
+	bool id = pkt->desc_size || (pkt->flags & VMBUS_CHANNEL_FORMAT_FLAG_WAIT_FOR_COMPLETION);
 
-	vmb_flow_wait(ch, VMB_FLOW_SEND, vmb_packet_ring_bytes(header, length));
+	vmb_flow_wait(ch, VMB_FLOW_SEND, vmb_packet_ring_bytes(header, length), id);
 	return ring_write(ch, pkt, buffer, length);
 }
 
