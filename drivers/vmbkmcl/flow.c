@@ -72,6 +72,8 @@ static void ask(struct vmb_channel *ch, u32 other)
 		return;
 	f->asked = want;
 	set_channel_pending_send_size(ch->chan, want);
+	if (!want)
+		return;
 	/* the pending_send_sz store before the host's read_index is read again */
 	virt_mb();
 	if (unlikely(other) && ring_room(ch) > other)
