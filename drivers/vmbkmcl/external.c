@@ -315,36 +315,20 @@ static dma_addr_t map_piece(struct device *dev, phys_addr_t phys, u32 len)
 	return dma;
 }
 
-/**
- * vmb_external_map() - map a built descriptor's frames for the host
- * @ch: the channel, whose host-visible memory (bounce.c) maps what it can
- * @dev: the channel's VMBus device
- * @desc: a descriptor vmb_external_build() wrote, naming guest-physical
- *        frames; rewritten in place to name the frames the host may use
- *
- * Context: any (swiotlb takes only spinlocks).
- * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER for a frame that is not
- * RAM; STATUS_INSUFFICIENT_RESOURCES when the DMA API could not map a
- * piece (bounce pool full) or moved it within its frame. Nothing stays
- * mapped on failure, and the descriptor is then unusable.
+/*
+ * vmb_external_map() with the channel's memory @b, its lock held (NULL
+ * when it has none): @bouncing whether the device bounces its mappings.
  */
-NTSTATUS vmb_external_map(struct vmb_channel *ch, struct device *dev, void *desc)
+static NTSTATUS map_pieces(struct vmb_bounce *b, bool bouncing, struct device *dev,
+			   void *desc)
 {
 	struct vmbus_packet_mpb_array *mpb = desc;
 	struct gpa_range *range = (struct gpa_range *)((u8 *)desc + DESC_HEADER);
 	u32 r, i, frames, offset, len, done = 0;
 	NTSTATUS status = STATUS_INSUFFICIENT_RESOURCES;
-	struct vmb_bounce *b = NULL;
-	unsigned long irqflags;
-	bool bouncing = false;
 	phys_addr_t phys;
 	dma_addr_t dma;
 
-	if (unlikely(vmb_bounce_active(&ch->ex.bounce))) {
-		b = &ch->ex.bounce;
-		bouncing = is_swiotlb_force_bounce(dev);
-		spin_lock_irqsave(&b->lock, irqflags);
-	}
 	for (r = 0; r < mpb->rangecount; r++, range = next_range(range)) {
 		frames = HVPFN_UP(range->byte_offset + range->byte_count);
 		for (i = 0; i < frames; i++) {
@@ -363,14 +347,37 @@ NTSTATUS vmb_external_map(struct vmb_channel *ch, struct device *dev, void *desc
 			done++;
 		}
 	}
-	if (b)
-		spin_unlock_irqrestore(&b->lock, irqflags);
 	return STATUS_SUCCESS;
 
 undo:
 	unmap_pieces(b, dev, mpb, done);
-	if (b)
-		spin_unlock_irqrestore(&b->lock, irqflags);
+	return status;
+}
+
+/**
+ * vmb_external_map() - map a built descriptor's frames for the host
+ * @ch: the channel, whose host-visible memory (bounce.c) maps what it can
+ * @dev: the channel's VMBus device
+ * @desc: a descriptor vmb_external_build() wrote, naming guest-physical
+ *        frames; rewritten in place to name the frames the host may use
+ *
+ * Context: any (swiotlb takes only spinlocks).
+ * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER for a frame that is not
+ * RAM; STATUS_INSUFFICIENT_RESOURCES when the DMA API could not map a
+ * piece (bounce pool full) or moved it within its frame. Nothing stays
+ * mapped on failure, and the descriptor is then unusable.
+ */
+NTSTATUS vmb_external_map(struct vmb_channel *ch, struct device *dev, void *desc)
+{
+	struct vmb_bounce *b = &ch->ex.bounce;
+	unsigned long irqflags;
+	NTSTATUS status;
+
+	if (likely(!vmb_bounce_active(b)))
+		return map_pieces(NULL, false, dev, desc);
+	spin_lock_irqsave(&b->lock, irqflags);
+	status = map_pieces(b, is_swiotlb_force_bounce(dev), dev, desc);
+	spin_unlock_irqrestore(&b->lock, irqflags);
 	return status;
 }
 
