@@ -263,17 +263,20 @@ bool vmb_bounce_map_piece(struct vmb_bounce *b, struct device *dev, bool bouncin
  * vmb_bounce_unmap_piece() - undo vmb_bounce_map_piece()
  * @b: the channel's; its lock held
  * @dev: the device it was mapped for
+ * @bouncing: whether @dev bounces its mappings
  * @dma: the address the host was given
  * @len: the piece's bytes
  *
  * A pool frame's piece is copied back to where it came from, and the
- * frame is free again.
+ * frame is free again. The pool is looked at only where the device
+ * bounces, as when mapping: elsewhere a caller's frames (a PFN list may
+ * name any) are never taken for pool frames.
  *
  * Context: any.
  * Return: true if it was mapped here, false if the DMA API is to unmap it.
  */
-bool vmb_bounce_unmap_piece(struct vmb_bounce *b, struct device *dev, dma_addr_t dma,
-			    u32 len)
+bool vmb_bounce_unmap_piece(struct vmb_bounce *b, struct device *dev, bool bouncing,
+			    dma_addr_t dma, u32 len)
 {
 	struct vmb_bounce_buffer *buf;
 	phys_addr_t orig;
@@ -282,7 +285,7 @@ bool vmb_bounce_unmap_piece(struct vmb_bounce *b, struct device *dev, dma_addr_t
 
 	lockdep_assert_held(&b->lock);
 
-	if (b->pool) {
+	if (bouncing && b->pool) {
 		base = shared_dma(dev, b->pool);
 		if (dma >= base && dma - base < (u64)b->pool_frames * HV_HYP_PAGE_SIZE) {
 			frame = (dma - base) >> HV_HYP_PAGE_SHIFT;

@@ -37,8 +37,8 @@ NTSTATUS vmb_bounce_set_pool(struct vmb_bounce *b, u32 bytes);
 NTSTATUS vmb_bounce_alloc_buffer(struct vmb_bounce *b, u32 size, void **buffer);
 bool vmb_bounce_map_piece(struct vmb_bounce *b, struct device *dev, bool bouncing,
 			  phys_addr_t phys, u32 len, dma_addr_t *dma);
-bool vmb_bounce_unmap_piece(struct vmb_bounce *b, struct device *dev, dma_addr_t dma,
-			    u32 len);
+bool vmb_bounce_unmap_piece(struct vmb_bounce *b, struct device *dev, bool bouncing,
+			    dma_addr_t dma, u32 len);
 
 /* Whether the channel has memory of its own that a mapping may use. */
 static inline bool vmb_bounce_active(const struct vmb_bounce *b)

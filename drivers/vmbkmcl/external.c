@@ -278,9 +278,10 @@ static void frame_piece(const struct gpa_range *range, u32 i, u32 *offset, u32 *
 /*
  * Undo the mappings of the first @done pieces of the descriptor, in the
  * order vmb_external_map() made them. @b: the channel's memory, its lock
- * held, or NULL when the mapping used none of it.
+ * held, or NULL when the mapping used none of it; @bouncing as for
+ * map_pieces().
  */
-static void unmap_pieces(struct vmb_bounce *b, struct device *dev,
+static void unmap_pieces(struct vmb_bounce *b, bool bouncing, struct device *dev,
 			 struct vmbus_packet_mpb_array *mpb, u32 done)
 {
 	struct gpa_range *range = (struct gpa_range *)((u8 *)mpb + DESC_HEADER);
@@ -292,7 +293,7 @@ static void unmap_pieces(struct vmb_bounce *b, struct device *dev,
 		for (i = 0; i < frames && done; i++, done--) {
 			frame_piece(range, i, &offset, &len);
 			dma = ((dma_addr_t)range->pfn_array[i] << HV_HYP_PAGE_SHIFT) + offset;
-			if (!b || !vmb_bounce_unmap_piece(b, dev, dma, len))
+			if (!b || !vmb_bounce_unmap_piece(b, dev, bouncing, dma, len))
 				dma_unmap_page(dev, dma, len, DMA_BIDIRECTIONAL);
 		}
 	}
@@ -350,7 +351,7 @@ static NTSTATUS map_pieces(struct vmb_bounce *b, bool bouncing, struct device *d
 	return STATUS_SUCCESS;
 
 undo:
-	unmap_pieces(b, dev, mpb, done);
+	unmap_pieces(b, bouncing, dev, mpb, done);
 	return status;
 }
 
@@ -399,11 +400,11 @@ void vmb_external_unmap(struct vmb_channel *ch, struct device *dev, void *desc)
 
 	/* memory of its own is freed only at Cleanup, after every unmap */
 	if (likely(!vmb_bounce_active(b))) {
-		unmap_pieces(NULL, dev, desc, U32_MAX);
+		unmap_pieces(NULL, false, dev, desc, U32_MAX);
 		return;
 	}
 	spin_lock_irqsave(&b->lock, irqflags);
-	unmap_pieces(b, dev, desc, U32_MAX);
+	unmap_pieces(b, is_swiotlb_force_bounce(dev), dev, desc, U32_MAX);
 	spin_unlock_irqrestore(&b->lock, irqflags);
 }
 
