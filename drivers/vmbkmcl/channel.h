@@ -25,7 +25,8 @@
  * rx.retire_lock (rx_outstanding reaching zero, and its waiters; taken
  * under state_mutex or rx_lock, never under lock), rx.defer_lock (the
  * deferred list), rx.xfer_lock (the transfer-page sets; under rx_lock or
- * gpadl_mutex).
+ * gpadl_mutex), ex.bounce.lock (the channel's host-visible memory; under
+ * lock when a send maps its external data).
  *
  * Two channels' state_mutexes never nest (lockdep would see one class
  * nest in itself): a state callback calls no state function of any
@@ -44,6 +45,7 @@
 
 #include <vmbkmcl.h>
 
+#include "bounce.h"
 #include "obs.h"
 #include "receive.h"
 
@@ -105,6 +107,7 @@ struct vmb_channel_ex {
 	EVT_VMB_CHANNEL_PROCESS_PACKET_EX *process_packet;
 	EVT_VMB_CHANNEL_PROCESSING_COMPLETE_EX *processing_complete;
 	void *process_context;
+	struct vmb_bounce bounce;	/* host-visible memory: bounce.h */
 };
 
 struct vmb_channel {
