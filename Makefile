@@ -100,10 +100,10 @@ bench:
 
 help:
 	@echo 'make                 build the modules against KDIR ($(KDIR))'
-	@echo 'make run             boot the 6.1 test kernel with vmbus_sim (B=upstream: hv_vmbus over hvsim),'
+	@echo 'make run             boot the 6.1 test kernel with hv_vmbus over hvsim (B=sim: vmbus_sim),'
 	@echo '                     vmbkmcl and the samples; print a report'
 	@echo 'make check           the test suite: KUnit in QEMU on debug 6.1 and 6.12 kernels, static checks'
-	@echo '                     on vmbus_sim (B=upstream: hv_vmbus over hvsim; B="upstream sim": both);'
+	@echo '                     on both backends: hv_vmbus over hvsim (upstream) and vmbus_sim (sim);'
 	@echo '                     T=<glob> only matching test modules, KVERS=6.1 only one kernel,'
 	@echo '                     B=upstream|sim|"upstream sim" the backends'
 	@echo 'make check-harness   prove that the harness catches failing fixtures'

@@ -1378,31 +1378,64 @@ struct device *VmbChannelGetTargetDeviceObject(VMBCHANNEL channel);
 struct device *VmbChannelGetParentDeviceObject(VMBCHANNEL channel);
 
 /**
- * VmbChannelInitSetBounceBufferSizes() - driver-managed bounce buffers (V3)
- * @channel: ignored
- * @incoming_size: ignored
- * @outgoing_size: ignored
+ * VmbChannelInitSetBounceBufferSizes() - reserve a bounce pool (V3)
+ * @channel: a Disabled channel
+ * @incoming_size: bytes, rounded up to 4 KiB
+ * @outgoing_size: bytes, rounded up to 4 KiB
  *
- * Not supported: on Linux, memory a confidential VM shares with the host
- * is bounced by the DMA API (swiotlb) of the VMBus device, not by buffers
- * the driver sizes.
+ * On a confidential VM (SEV-SNP, TDX) the host can reach only memory the
+ * guest shared, so Linux's DMA API bounces the external data of every send
+ * through swiotlb's pool, which all devices share. This reserves a pool of
+ * the channel's own instead: @incoming_size + @outgoing_size bytes of
+ * memory shared with the host now, in one block. While the channel's
+ * VMBus device bounces its mappings (is_swiotlb_force_bounce(): a
+ * confidential VM, or a boot with swiotlb=force), each 4 KiB frame piece
+ * of a send's external data that finds a free frame in the pool is copied
+ * there at the send and back when the transaction ends, and the host is
+ * given that frame; pieces that find none go through swiotlb as without a
+ * pool. Where the device does not bounce, the pool is not used and the
+ * host gets the caller's own frames.
  *
- * Context: any.
- * Return: STATUS_NOT_SUPPORTED.
+ * KMCL publishes no semantics for the two sizes. A KMCL send does not say
+ * which way its external data goes (the host may read and write it), so
+ * every bounced piece is copied both ways and the pool serves both: its
+ * size is the sum. Both 0 gives the pool up (the default: none). A second
+ * call replaces the pool. The pool is freed by VmbChannelCleanup().
+ *
+ * Context: process; may sleep.
+ * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1 for a NULL channel
+ * or one that is not Disabled; STATUS_INVALID_PARAMETER_2 when
+ * @incoming_size, or _3 when both together, exceed 4 MiB (one block of the
+ * page allocator, the bound of hv_vmbus's rings);
+ * STATUS_INVALID_DEVICE_STATE while a send queued on the Disabled channel
+ * holds frames of the current pool; STATUS_INSUFFICIENT_RESOURCES. On
+ * failure the current pool stays.
  */
 NTSTATUS VmbChannelInitSetBounceBufferSizes(VMBCHANNEL channel, u32 incoming_size,
 					    u32 outgoing_size);
 
 /**
- * VmbChannelAllocateBounceBuffer() - a driver-managed bounce buffer (V3)
- * @channel: ignored
- * @size: ignored
- * @buffer: receives NULL
+ * VmbChannelAllocateBounceBuffer() - memory shared with the host (V3)
+ * @channel: the channel, in any state
+ * @size: bytes, 1 to 4 MiB
+ * @buffer: receives the buffer, or NULL on failure
  *
- * Not supported, as VmbChannelInitSetBounceBufferSizes().
+ * Zeroed, page-aligned, physically contiguous memory of @size rounded up
+ * to whole pages, shared with the host (decrypted on a confidential VM;
+ * ordinary memory elsewhere), for the client's own data. External data
+ * that lies in a bounce buffer of its channel is given to the host as
+ * it is, with no copy, whether the device bounces or not. KMCL has no
+ * function to free one: the channel frees its bounce buffers in
+ * VmbChannelCleanup(), so the client must not use them after that.
  *
- * Context: any.
- * Return: STATUS_NOT_SUPPORTED.
+ * Not for GPADLs: vmbus_establish_gpadl() shares a GPADL's pages itself
+ * and makes them private again at the teardown; use ordinary memory there.
+ *
+ * Context: process; may sleep.
+ * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1 for a NULL channel;
+ * STATUS_INVALID_PARAMETER_2 for a @size of 0 or above 4 MiB;
+ * STATUS_INVALID_PARAMETER_3 for a NULL @buffer;
+ * STATUS_INSUFFICIENT_RESOURCES.
  */
 NTSTATUS VmbChannelAllocateBounceBuffer(VMBCHANNEL channel, u32 size, void **buffer);
 

@@ -421,13 +421,7 @@ static void hints_and_mmio(struct kunit *test)
 static void without_a_linux_meaning_not_supported(struct kunit *test)
 {
 	struct vmb_th *th = vmb_th_setup(test, VMB_TH_ECHO);
-	void *buffer = th;
 
-	KUNIT_EXPECT_EQ(test, VmbChannelInitSetBounceBufferSizes(th->ch, 4096, 4096),
-			STATUS_NOT_SUPPORTED);
-	KUNIT_EXPECT_EQ(test, VmbChannelAllocateBounceBuffer(th->ch, 4096, &buffer),
-			STATUS_NOT_SUPPORTED);
-	KUNIT_EXPECT_NULL(test, buffer);
 	KUNIT_EXPECT_EQ(test, VmbChannelInitSetPrimaryChannel(th->ch, th->ch),
 			STATUS_NOT_SUPPORTED);
 	KUNIT_EXPECT_EQ(test, VmbClientChannelInitSetTargetProcessorIndex(th->ch, 0),

@@ -11,7 +11,8 @@
 #      backend in $B (default "upstream sim") one QEMU boot that loads, tests
 #      and unloads them (scripts/boot.sh) over that backend, and its verdict
 #      (scripts/verdict.py), tagged <kernel>-<backend>; then vmb_realhost
-#      once more per backend with swiotlb=force (<kernel>-<backend>-swiotlb)
+#      and vmb_bounce once more per backend with swiotlb=force
+#      (<kernel>-<backend>-swiotlb)
 #   4. build/check/summary.txt and one closing line "N passed, M failed"
 # N counts passed KUnit cases over all kernels and backends; M counts failed
 # KUnit cases plus every other failed check. Exit status 0 only when M is 0.
@@ -27,6 +28,9 @@ for b in $B; do
 done
 out=$TOP/build/check
 rm -rf "$out"
+# Booted once more with swiotlb=force: suite:cases that must pass unskipped.
+SWIOTLB_SUITES="vmb_realhost:external_data_bounced_under_swiotlb_force
+vmb_bounce:sends_bounce_through_the_channel_pool,pool_overflow_takes_the_dma_api_path,pool_kept_while_a_queued_send_holds_it"
 mkdir -p "$out"
 summary=$out/summary.txt
 start=$(date +%s)
@@ -87,26 +91,32 @@ for kver in $KVERS; do
 		failed=$((failed + f))
 
 		# The bounce path of a confidential VM, where the host reaches
-		# only memory the guest shared: vmb_realhost once more with
-		# swiotlb bouncing every DMA mapping. Its bounce case must have
-		# run, not skipped.
-		case "vmb_realhost_test" in
-		$T) ;;
-		*) continue ;;
-		esac
+		# only memory the guest shared: vmb_realhost and vmb_bounce
+		# once more with swiotlb bouncing every DMA mapping. Their
+		# bounce cases must have run, not skipped.
+		swiotlb_t=
+		for m in $SWIOTLB_SUITES; do
+			# shellcheck disable=SC2053
+			[[ ${m%%:*}_test == ${T:-*} ]] && swiotlb_t+="|${m%%:*}"
+		done
+		[ -n "$swiotlb_t" ] || continue
 		tag=$kver-$backend-swiotlb
-		T='vmb_realhost*' EXTRA_CMDLINE=swiotlb=force BACKEND=$backend HVSIM_OBJ=$hvsim_obj \
-			HVSIM_AML=$hvsim_obj/vmbus.aml BOOT_TIMEOUT=$timeout_s \
+		T="@(${swiotlb_t#|})_test" EXTRA_CMDLINE=swiotlb=force BACKEND=$backend \
+			HVSIM_OBJ=$hvsim_obj HVSIM_AML=$hvsim_obj/vmbus.aml BOOT_TIMEOUT=$timeout_s \
 			bash "$TOP/scripts/boot.sh" "$kver" "$kdir" "$obj" "$out" "$tag"
 		python3 "$TOP/scripts/verdict.py" "$(kernel_src "$kver")" "$out" "$tag" "$timeout_s" \
 			| tee -a "$summary"
 		read -r p f < <(python3 -c 'import json,sys; v=json.load(open(sys.argv[1])); print(v["kunit"]["passed"], v["kunit"]["failed"] + len(v["failures"]))' \
 			"$out/verdict-$tag.json")
-		if ! grep -qE '^ *ok [0-9]+ external_data_bounced_under_swiotlb_force$' \
-			"$out/results-$tag.ktap"; then
-			record "$tag: FAILED [swiotlb] the bounce case did not pass unskipped"
-			f=$((f + 1))
-		fi
+		for m in $SWIOTLB_SUITES; do
+			[[ "|${swiotlb_t#|}|" == *"|${m%%:*}|"* ]] || continue
+			cases=${m#*:}
+			for c in ${cases//,/ }; do
+				grep -qE "^ *ok [0-9]+ ${c}\$" "$out/results-$tag.ktap" && continue
+				record "$tag: FAILED [swiotlb] ${m%%:*}'s bounce case $c did not pass unskipped"
+				f=$((f + 1))
+			done
+		done
 		passed=$((passed + p))
 		failed=$((failed + f))
 	done

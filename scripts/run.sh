@@ -23,7 +23,7 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 kver=${KVER:-6.1}
-backend=${B:-$DEFAULT_BACKENDS}
+backend=${B:-$DEFAULT_RUN_BACKEND}
 case $backend in upstream | sim) ;; *) die "unknown backend $backend (upstream or sim)" ;; esac
 seconds=${RUN_SECONDS:-5}
 timeout_s=${BOOT_TIMEOUT:-300}
@@ -37,7 +37,7 @@ kdir=$(bash "$TOP/scripts/kernel.sh" "$kver" debug) || die "the $kver test kerne
 
 obj=$TOP/build/obj-$kver-run
 sync_tree "$obj"
-log "building vmbus_sim, vmbkmcl and the samples against the $kver test kernel"
+log "building vmbkmcl, the samples and vmbus_sim against the $kver test kernel"
 make -C "$kdir" M="$obj" VMBKMCL_RUN=1 W=1 -j"$NPROC" modules > "$out/build.log" 2>&1 ||
 	die "the build failed: $(grep -m1 -E 'error|ERROR' "$out/build.log") (build/run/build.log)"
 

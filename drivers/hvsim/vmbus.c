@@ -457,6 +457,15 @@ static void on_open(const struct vmbus_channel_open_channel *m)
 	WRITE_ONCE(dev->target_vp, m->target_vp);
 	ret = hvsim_host_open(dev, m->ringbuffer_gpadlhandle,
 			      m->downstream_ringbuffer_pageoffset);
+	/*
+	 * The host model rescinded the offer while it opened it: a rescinded
+	 * channel's host answers nothing, and Hyper-V drops an OPENCHANNEL it
+	 * gets after the rescind. hv_vmbus handles OPENCHANNEL_RESULT in its
+	 * message tasklet but RESCINDOFFER in a work item, so an answer sent
+	 * now would complete the open before the rescind is seen.
+	 */
+	if (READ_ONCE(dev->rescinded))
+		return;
 	res.status = ret ? 1 : 0;
 	reply(&res, sizeof(res));
 }

@@ -63,6 +63,7 @@ static void channel_init(struct vmb_channel *ch, struct device *parent)
 	atomic_set(&ch->rx_outstanding, 0);
 	init_waitqueue_head(&ch->rx_wait);
 	vmb_receive_init(ch);
+	vmb_bounce_init(&ch->ex.bounce);
 
 	ch->max_packet_size = VMB_DEFAULT_MAX_PACKET_SIZE;
 	ch->max_external_data = VMB_DEFAULT_MAX_EXTERNAL_DATA;
@@ -147,6 +148,8 @@ void VmbChannelCleanup(VMBCHANNEL channel)
 	vmb_gpadl_forget(channel);
 	vmb_receive_cleanup(channel);
 	vmb_sync_cleanup(channel);
+	/* after every send was unmapped */
+	vmb_bounce_cleanup(&channel->ex.bounce);
 	vmb_obs_channel_remove(channel);
 
 	mutex_destroy(&channel->state_mutex);

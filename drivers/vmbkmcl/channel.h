@@ -26,7 +26,8 @@
  * rx.retire_lock (rx_outstanding reaching zero, and its waiters; taken
  * under state_mutex or rx_lock, never under lock), defer.lock (the packets
  * deferred to passive, passive.c), xfer.lock (the transfer-page sets,
- * xfer.c; under rx_lock or gpadl_mutex).
+ * xfer.c; under rx_lock or gpadl_mutex), ex.bounce.lock (the channel's
+ * host-visible memory; under lock when a send maps its external data).
  *
  * One owner per piece of state: the send queue is send.c's, the completion
  * queue completion.c's, pending_send_sz flow.c's (all under lock); the
@@ -50,6 +51,7 @@
 
 #include <vmbkmcl.h>
 
+#include "bounce.h"
 #include "flow.h"
 #include "obs.h"
 #include "passive.h"
@@ -114,6 +116,7 @@ struct vmb_channel_ex {
 	EVT_VMB_CHANNEL_PROCESS_PACKET_EX *process_packet;
 	EVT_VMB_CHANNEL_PROCESSING_COMPLETE_EX *processing_complete;
 	void *process_context;
+	struct vmb_bounce bounce;	/* host-visible memory: bounce.h */
 };
 
 struct vmb_channel {

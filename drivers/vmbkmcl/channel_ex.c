@@ -8,7 +8,8 @@
  * Those with a Linux meaning do what it is: caller-allocated channels,
  * device objects, a bound on transactions in flight (hv_vmbus's requestor),
  * GPADLs from frame lists, callbacks with a context, the interrupt latency
- * hint (hv_vmbus's per-channel low_latency). The others say why not.
+ * hint (hv_vmbus's per-channel low_latency), host-visible memory of the
+ * channel's own for confidential VMs (bounce.c). The others say why not.
  */
 #include <linux/device.h>
 #include <linux/hyperv.h>
@@ -79,15 +80,36 @@ EXPORT_SYMBOL_GPL(VmbChannelGetParentDeviceObject);
 NTSTATUS VmbChannelInitSetBounceBufferSizes(VMBCHANNEL channel, u32 incoming_size,
 					    u32 outgoing_size)
 {
-	return STATUS_NOT_SUPPORTED;
+	NTSTATUS status = vmb_channel_init_begin(channel);
+	u64 in = round_up((u64)incoming_size, HV_HYP_PAGE_SIZE);
+	u64 out = round_up((u64)outgoing_size, HV_HYP_PAGE_SIZE);
+
+	if (status)
+		return status;
+	/* one block of the page allocator, as hv_vmbus's rings */
+	if (in > VMB_MAX_RING_ALLOC)
+		return vmb_channel_init_end(channel, STATUS_INVALID_PARAMETER_2);
+	if (in + out > VMB_MAX_RING_ALLOC)
+		return vmb_channel_init_end(channel, STATUS_INVALID_PARAMETER_3);
+	/* sends carry no direction: every bounced piece goes both ways */
+	status = vmb_bounce_set_pool(&channel->ex.bounce, in + out);
+	return vmb_channel_init_end(channel, status);
 }
 EXPORT_SYMBOL_GPL(VmbChannelInitSetBounceBufferSizes);
 
 NTSTATUS VmbChannelAllocateBounceBuffer(VMBCHANNEL channel, u32 size, void **buffer)
 {
+	might_sleep();
+
 	if (buffer)
 		*buffer = NULL;
-	return STATUS_NOT_SUPPORTED;
+	if (!channel)
+		return STATUS_INVALID_PARAMETER_1;
+	if (!size || size > VMB_MAX_RING_ALLOC)
+		return STATUS_INVALID_PARAMETER_2;
+	if (!buffer)
+		return STATUS_INVALID_PARAMETER_3;
+	return vmb_bounce_alloc_buffer(&channel->ex.bounce, size, buffer);
 }
 EXPORT_SYMBOL_GPL(VmbChannelAllocateBounceBuffer);
 

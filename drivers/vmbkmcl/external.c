@@ -33,12 +33,21 @@
  * the host's completion, or its cancellation after the channel closed.
  * swiotlb keeps a mapping's offset within 4 KiB only with the device's
  * min_align_mask set to 4095 (vmb_external_prepare_device()).
+ *
+ * A channel with host-visible memory of its own (bounce.c) maps the
+ * pieces that memory takes care of itself: pieces in a bounce buffer of
+ * VmbChannelAllocateBounceBuffer() as they are, and, while the device
+ * bounces, other pieces through free frames of the bounce pool of
+ * VmbChannelInitSetBounceBufferSizes(). The unmap tells them apart by the
+ * address the descriptor names.
  */
 #include <linux/dma-mapping.h>
 #include <linux/hyperv.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
+#include <linux/swiotlb.h>
 
+#include "bounce.h"
 #include "channel.h"
 #include "external.h"
 #include "mdl.h"
@@ -268,36 +277,51 @@ static void frame_piece(const struct gpa_range *range, u32 i, u32 *offset, u32 *
 
 /*
  * Undo the mappings of the first @done pieces of the descriptor, in the
- * order vmb_external_map() made them.
+ * order vmb_external_map() made them. @b: the channel's memory, its lock
+ * held, or NULL when the mapping used none of it; @bouncing as for
+ * map_pieces().
  */
-static void unmap_pieces(struct device *dev, struct vmbus_packet_mpb_array *mpb, u32 done)
+static void unmap_pieces(struct vmb_bounce *b, bool bouncing, struct device *dev,
+			 struct vmbus_packet_mpb_array *mpb, u32 done)
 {
 	struct gpa_range *range = (struct gpa_range *)((u8 *)mpb + DESC_HEADER);
 	u32 r, i, frames, offset, len;
+	dma_addr_t dma;
 
 	for (r = 0; r < mpb->rangecount && done; r++, range = next_range(range)) {
 		frames = HVPFN_UP(range->byte_offset + range->byte_count);
 		for (i = 0; i < frames && done; i++, done--) {
 			frame_piece(range, i, &offset, &len);
-			dma_unmap_page(dev, ((dma_addr_t)range->pfn_array[i] << HV_HYP_PAGE_SHIFT) +
-				       offset, len, DMA_BIDIRECTIONAL);
+			dma = ((dma_addr_t)range->pfn_array[i] << HV_HYP_PAGE_SHIFT) + offset;
+			if (!b || !vmb_bounce_unmap_piece(b, dev, bouncing, dma, len))
+				dma_unmap_page(dev, dma, len, DMA_BIDIRECTIONAL);
 		}
 	}
 }
 
-/**
- * vmb_external_map() - map a built descriptor's frames for the host
- * @dev: the channel's VMBus device
- * @desc: a descriptor vmb_external_build() wrote, naming guest-physical
- *        frames; rewritten in place to name the frames the host may use
- *
- * Context: any (swiotlb takes only spinlocks).
- * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER for a frame that is not
- * RAM; STATUS_INSUFFICIENT_RESOURCES when the DMA API could not map a
- * piece (bounce pool full) or moved it within its frame. Nothing stays
- * mapped on failure, and the descriptor is then unusable.
+/* One piece through the DMA API; DMA_MAPPING_ERROR if it failed. */
+static dma_addr_t map_piece(struct device *dev, phys_addr_t phys, u32 len)
+{
+	dma_addr_t dma;
+
+	dma = dma_map_page(dev, pfn_to_page(PHYS_PFN(phys)), offset_in_page(phys), len,
+			   DMA_BIDIRECTIONAL);
+	if (dma_mapping_error(dev, dma))
+		return DMA_MAPPING_ERROR;
+	/* a range names whole frames: the offset must stay */
+	if (offset_in_hvpage(dma) != offset_in_hvpage(phys)) {
+		dma_unmap_page(dev, dma, len, DMA_BIDIRECTIONAL);
+		return DMA_MAPPING_ERROR;
+	}
+	return dma;
+}
+
+/*
+ * vmb_external_map() with the channel's memory @b, its lock held (NULL
+ * when it has none): @bouncing whether the device bounces its mappings.
  */
-NTSTATUS vmb_external_map(struct device *dev, void *desc)
+static NTSTATUS map_pieces(struct vmb_bounce *b, bool bouncing, struct device *dev,
+			   void *desc)
 {
 	struct vmbus_packet_mpb_array *mpb = desc;
 	struct gpa_range *range = (struct gpa_range *)((u8 *)desc + DESC_HEADER);
@@ -315,14 +339,10 @@ NTSTATUS vmb_external_map(struct device *dev, void *desc)
 				status = STATUS_INVALID_PARAMETER;
 				goto undo;
 			}
-			dma = dma_map_page(dev, pfn_to_page(PHYS_PFN(phys)), offset_in_page(phys),
-					   len, DMA_BIDIRECTIONAL);
-			if (dma_mapping_error(dev, dma))
-				goto undo;
-			/* a range names whole frames: the offset must stay */
-			if (offset_in_hvpage(dma) != offset) {
-				dma_unmap_page(dev, dma, len, DMA_BIDIRECTIONAL);
-				goto undo;
+			if (!b || !vmb_bounce_map_piece(b, dev, bouncing, phys, len, &dma)) {
+				dma = map_piece(dev, phys, len);
+				if (dma == DMA_MAPPING_ERROR)
+					goto undo;
 			}
 			range->pfn_array[i] = dma >> HV_HYP_PAGE_SHIFT;
 			done++;
@@ -331,12 +351,40 @@ NTSTATUS vmb_external_map(struct device *dev, void *desc)
 	return STATUS_SUCCESS;
 
 undo:
-	unmap_pieces(dev, mpb, done);
+	unmap_pieces(b, bouncing, dev, mpb, done);
+	return status;
+}
+
+/**
+ * vmb_external_map() - map a built descriptor's frames for the host
+ * @ch: the channel, whose host-visible memory (bounce.c) maps what it can
+ * @dev: the channel's VMBus device
+ * @desc: a descriptor vmb_external_build() wrote, naming guest-physical
+ *        frames; rewritten in place to name the frames the host may use
+ *
+ * Context: any (swiotlb takes only spinlocks).
+ * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER for a frame that is not
+ * RAM; STATUS_INSUFFICIENT_RESOURCES when the DMA API could not map a
+ * piece (bounce pool full) or moved it within its frame. Nothing stays
+ * mapped on failure, and the descriptor is then unusable.
+ */
+NTSTATUS vmb_external_map(struct vmb_channel *ch, struct device *dev, void *desc)
+{
+	struct vmb_bounce *b = &ch->ex.bounce;
+	unsigned long irqflags;
+	NTSTATUS status;
+
+	if (likely(!vmb_bounce_active(b)))
+		return map_pieces(NULL, false, dev, desc);
+	spin_lock_irqsave(&b->lock, irqflags);
+	status = map_pieces(b, is_swiotlb_force_bounce(dev), dev, desc);
+	spin_unlock_irqrestore(&b->lock, irqflags);
 	return status;
 }
 
 /**
  * vmb_external_unmap() - undo vmb_external_map()
+ * @ch: the channel it was mapped for
  * @dev: the device it was mapped for
  * @desc: the mapped descriptor
  *
@@ -345,9 +393,19 @@ undo:
  *
  * Context: any.
  */
-void vmb_external_unmap(struct device *dev, void *desc)
+void vmb_external_unmap(struct vmb_channel *ch, struct device *dev, void *desc)
 {
-	unmap_pieces(dev, desc, U32_MAX);
+	struct vmb_bounce *b = &ch->ex.bounce;
+	unsigned long irqflags;
+
+	/* memory of its own is freed only at Cleanup, after every unmap */
+	if (likely(!vmb_bounce_active(b))) {
+		unmap_pieces(NULL, false, dev, desc, U32_MAX);
+		return;
+	}
+	spin_lock_irqsave(&b->lock, irqflags);
+	unmap_pieces(b, is_swiotlb_force_bounce(dev), dev, desc, U32_MAX);
+	spin_unlock_irqrestore(&b->lock, irqflags);
 }
 
 /**

@@ -39,8 +39,8 @@ u32 vmb_external_room(const struct vmb_channel *ch);
 bool vmb_external_limits_valid(u32 max_data, u32 max_chain);
 NTSTATUS vmb_external_build(const struct vmb_channel *ch, const struct vmb_external *ext,
 			    u32 inline_length, void *desc, u32 capacity, u32 *desc_size);
-NTSTATUS vmb_external_map(struct device *dev, void *desc);
-void vmb_external_unmap(struct device *dev, void *desc);
+NTSTATUS vmb_external_map(struct vmb_channel *ch, struct device *dev, void *desc);
+void vmb_external_unmap(struct vmb_channel *ch, struct device *dev, void *desc);
 void vmb_external_prepare_device(struct device *dev);
 NTSTATUS vmb_external_size(const struct vmb_channel *ch, const struct vmb_external *ext,
 			   u32 inline_length, u32 *desc_size);

@@ -73,7 +73,7 @@ void vmb_packet_destroy(struct vmb_packet *pkt);
 static inline void vmb_packet_unmap(struct vmb_packet *pkt)
 {
 	if (unlikely(pkt->dma_dev)) {
-		vmb_external_unmap(pkt->dma_dev, vmb_packet_desc(pkt));
+		vmb_external_unmap(pkt->channel, pkt->dma_dev, vmb_packet_desc(pkt));
 		pkt->dma_dev = NULL;
 	}
 }

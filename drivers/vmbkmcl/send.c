@@ -165,7 +165,7 @@ static noinline NTSTATUS map_external(struct vmb_channel *ch, struct vmb_packet 
 
 	if (!hv_dev)
 		return STATUS_INVALID_DEVICE_STATE;
-	status = vmb_external_map(&hv_dev->device, vmb_packet_desc(pkt));
+	status = vmb_external_map(ch, &hv_dev->device, vmb_packet_desc(pkt));
 	if (!status)
 		pkt->dma_dev = &hv_dev->device;
 	return status;
