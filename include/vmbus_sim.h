@@ -173,7 +173,7 @@ struct vmbus_sim_device *vmbus_sim_offer(const guid_t *type, const guid_t *insta
  * callback (vmbus_set_sc_create_callback()) if one is set, in process
  * context, before this returns. The result is a device like any other for
  * the vmbus_sim_* functions (send, complete, stats, ...), and it belongs to
- * @primary:
+ * its primary, as follows.
  *
  * - vmbus_sim_rescind() of @primary rescinds its sub-channels first, as
  *   Hyper-V does; a sub-channel may also be rescinded alone;

@@ -446,6 +446,7 @@ static struct kunit_suite subch_suite = {
 	.exit = subch_exit,
 	.test_cases = subch_cases,
 };
+
 kunit_test_suite(subch_suite);
 
 MODULE_DESCRIPTION("KUnit tests for vmbkmcl sub-channels and target processors");

@@ -259,8 +259,8 @@ void vmb_sub_park(struct vmb_channel *ch)
 }
 
 /* The open sub-channels of @primary, one at a time, for @fn. */
-static void for_each_owner(struct vmb_channel *primary,
-			   void (*fn)(struct vmb_channel *sub))
+static void run_on_owners(struct vmb_channel *primary,
+			  void (*fn)(struct vmb_channel *sub))
 {
 	struct vmb_sub_offer *offer;
 	struct vmb_channel *sub;
@@ -291,7 +291,7 @@ void vmb_sub_primary_closing(struct vmb_channel *ch)
 	mutex_unlock(&vmb_sub_mutex);
 
 	mutex_lock(&ch->sub.subs_mutex);
-	for_each_owner(ch, vmb_channel_sub_close_begin);
+	run_on_owners(ch, vmb_channel_sub_close_begin);
 }
 
 /**
@@ -310,7 +310,7 @@ void vmb_sub_primary_closed(struct vmb_channel *ch)
 	struct vmb_sub_offer *offer, *next;
 	LIST_HEAD(drop);
 
-	for_each_owner(ch, vmb_channel_sub_close_end);
+	run_on_owners(ch, vmb_channel_sub_close_end);
 	mutex_lock(&vmb_sub_mutex);
 	list_splice_init(&ch->sub.offers, &drop);
 	mutex_unlock(&vmb_sub_mutex);

@@ -212,6 +212,7 @@ struct vmbus_channel *vmbus_sim_channel_alloc(struct vmbus_sim_device *dev,
 	return channel;
 }
 
+/* hv_vmbus's vmbus_connection.channel_mutex: sub-channel lists, their closes */
 DEFINE_MUTEX(vmbus_sim_channel_mutex);
 
 /* after a grace period, as hv_vmbus's vmbus_chan_release() frees it */
