@@ -428,10 +428,6 @@ static void without_a_linux_meaning_not_supported(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, VmbChannelAllocateBounceBuffer(th->ch, 4096, &buffer),
 			STATUS_NOT_SUPPORTED);
 	KUNIT_EXPECT_NULL(test, buffer);
-	KUNIT_EXPECT_EQ(test, VmbChannelInitSetPrimaryChannel(th->ch, th->ch),
-			STATUS_NOT_SUPPORTED);
-	KUNIT_EXPECT_EQ(test, VmbClientChannelInitSetTargetProcessorIndex(th->ch, 0),
-			STATUS_NOT_SUPPORTED);
 	KUNIT_EXPECT_EQ(test, VmbServerChannelInitSetSaveRestorePacketCallbacksEx(th->ch, NULL,
 										  NULL, NULL),
 			STATUS_NOT_SUPPORTED);
