@@ -36,6 +36,7 @@ struct bench_dev {
 	struct vmbus_channel *chan;
 	guid_t instance;
 	VMBCHANNEL ch;			/* the Vmb channel, if this is a Vmb device */
+	struct bench_dev *primary;	/* a sub-channel's (bench_subdev_create()) */
 	bool raw_open;			/* vmbus_open()ed by the raw paths */
 
 	/* host model: answer every completion request at once, or hold some */
@@ -63,6 +64,8 @@ struct bench_dev {
 
 struct bench_dev *bench_dev_create(void);
 void bench_dev_destroy(struct bench_dev *d);
+struct bench_dev *bench_subdev_create(struct bench_dev *primary, u16 index);
+void bench_subdevs_destroy(struct bench_dev *primary, struct bench_dev **subs, u32 n);
 int bench_dev_hold(struct bench_dev *d, u32 count);
 void bench_dev_wait_held(struct bench_dev *d);
 void bench_dev_release(struct bench_dev *d);

@@ -218,6 +218,83 @@ free:
 	return ERR_PTR(ret);
 }
 
+/* The sub-channel hv_vmbus just reported to a raw primary. */
+static struct vmbus_channel *offered_sc;
+
+static void raw_sc_created(struct vmbus_channel *sc)
+{
+	WRITE_ONCE(offered_sc, sc);
+}
+
+/**
+ * bench_subdev_create() - a sub-channel offer of an open primary
+ * @primary: the device, opened by vmb_open() or raw_open()
+ * @index: the sub-channel index, 1 on
+ *
+ * A raw primary learns of the sub-channel as netvsc does, through its
+ * sub-channel callback; a Vmb one through the library's. The result is
+ * opened like any device (vmb_open() or raw_open()) and freed with
+ * bench_subdevs_destroy() only.
+ *
+ * Return: the device or an ERR_PTR().
+ */
+struct bench_dev *bench_subdev_create(struct bench_dev *primary, u16 index)
+{
+	struct bench_dev *d;
+	int ret;
+
+	d = kzalloc(sizeof(*d), GFP_KERNEL);
+	if (!d)
+		return ERR_PTR(-ENOMEM);
+	d->instance = primary->instance;
+	d->primary = primary;
+	d->hv = primary->hv;
+	init_waitqueue_head(&d->host_wq);
+	init_waitqueue_head(&d->wq);
+	if (primary->raw_open)
+		vmbus_set_sc_create_callback(primary->chan, raw_sc_created);
+	WRITE_ONCE(offered_sc, NULL);
+	d->sim = vmbus_sim_offer_subchannel(primary->sim, index, &bench_host_ops, d);
+	if (IS_ERR(d->sim)) {
+		ret = PTR_ERR(d->sim);
+		kfree(d);
+		return ERR_PTR(ret);
+	}
+	d->chan = READ_ONCE(offered_sc);
+	return d;
+}
+
+/**
+ * bench_subdevs_destroy() - a primary and its sub-channels
+ * @primary: the primary, as bench_dev_destroy() takes it
+ * @subs: its sub-channel devices
+ * @n: how many
+ *
+ * hv_vmbus closes sub-channels with their primary: the primary closes
+ * first, then the sub-channels' objects go, then the offers.
+ */
+void bench_subdevs_destroy(struct bench_dev *primary, struct bench_dev **subs, u32 n)
+{
+	u32 i;
+
+	if (IS_ERR_OR_NULL(primary))
+		return;
+	if (primary->ch)
+		VmbChannelDisable(primary->ch);
+	if (primary->raw_open)
+		raw_close(primary);
+	for (i = 0; i < n; i++) {
+		if (IS_ERR_OR_NULL(subs[i]))
+			continue;
+		if (subs[i]->ch)
+			vmb_close(subs[i]);
+		kvfree(subs[i]->held);
+		kfree(subs[i]);
+	}
+	/* the primary's offer takes its sub-channels' with it */
+	bench_dev_destroy(primary);
+}
+
 void bench_dev_destroy(struct bench_dev *d)
 {
 	if (IS_ERR_OR_NULL(d))

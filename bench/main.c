@@ -942,6 +942,67 @@ out:
 	kfree(vmb);
 }
 
+#define MAX_SUBCH	4
+
+/*
+ * A primary and sub-channels of one device: the stream round robin over
+ * 1, 2 and 4 of its channels. The bench boots one vCPU (bench.sh), so
+ * every channel targets CPU 0 and what changes is the number of channels
+ * alone: per-channel signalling and ring state against spreading the
+ * window over more rings, not parallel delivery.
+ */
+static void group_e_subchannels(const void *buf)
+{
+	static const u32 counts[] = { 1, 2, MAX_SUBCH };
+	struct vmb_config cfg = { .in_pages = 4, .out_pages = 4, .max_packet = 64 };
+	struct bench_dev *raw[MAX_SUBCH] = {}, *vmb[MAX_SUBCH] = {};
+	struct stream tmpl;
+	char id[48], title[96];
+	unsigned int i;
+	int ret;
+
+	ret = open_pair(&cfg, &raw[0], &vmb[0]);
+	if (ret) {
+		raw[0] = NULL;
+		vmb[0] = NULL;
+	}
+	for (i = 1; i < MAX_SUBCH && !ret; i++) {
+		vmb[i] = bench_subdev_create(vmb[0], i);
+		ret = PTR_ERR_OR_ZERO(vmb[i]);
+		if (!ret)
+			ret = vmb_open(vmb[i], &cfg);
+		if (!ret) {
+			raw[i] = bench_subdev_create(raw[0], i);
+			ret = PTR_ERR_OR_ZERO(raw[i]);
+		}
+		if (!ret && !raw[i]->chan)
+			ret = -ENODEV;
+		if (!ret)
+			ret = raw_open(raw[i], cfg.in_pages, cfg.out_pages, cfg.max_packet,
+				       vmb[0]->chan->rqstor_size);
+	}
+	if (ret) {
+		case_na("e.subch", "all", "setup failed");
+		goto out;
+	}
+	for (i = 0; i < ARRAY_SIZE(counts); i++) {
+		snprintf(id, sizeof(id), "e.subch.%u", counts[i]);
+		if (!selected(id))
+			continue;
+		snprintf(title, sizeof(title),
+			 "send WAIT_FOR_COMPLETION over a primary and %u sub-channels, 64 B",
+			 counts[i] - 1);
+		case_begin(id, title, THROUGHPUT, 64);
+		/* the same load whatever the count: bursts of WINDOW per channel */
+		stream_init(&tmpl, NULL, counts[i], ops(4096), 64, true, buf);
+		tmpl.burst = WINDOW;
+		stream_case(id, THROUGHPUT, &tmpl, raw, vmb, false, NULL);
+	}
+out:
+	bench_subdevs_destroy(raw[0], &raw[1], MAX_SUBCH - 1);
+	bench_subdevs_destroy(vmb[0], &vmb[1], MAX_SUBCH - 1);
+}
+
 static void group_e(void)
 {
 	void *buf;
@@ -955,6 +1016,8 @@ static void group_e(void)
 		group_e_outstanding(buf);
 	if (group_selected("e.channels") || selected("e.mem"))
 		group_e_channels(buf);
+	if (group_selected("e.subch"))
+		group_e_subchannels(buf);
 	kfree(buf);
 }
 

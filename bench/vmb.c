@@ -42,7 +42,10 @@ int vmb_configure(struct bench_dev *d, const struct vmb_config *cfg)
 	if (st)
 		return vmb_ntstatus_to_errno(st);
 	VmbChannelSetPointer(d->ch, d);
-	st = VmbChannelInitSetMaximumPacketSize(d->ch, cfg->max_packet);
+	/* a sub-channel: opened on a sub-channel offer of its primary */
+	st = d->primary ? VmbChannelInitSetPrimaryChannel(d->ch, d->primary->ch) : 0;
+	if (!st)
+		st = VmbChannelInitSetMaximumPacketSize(d->ch, cfg->max_packet);
 	if (!st)
 		st = VmbClientChannelInitSetRingBufferPageCount(d->ch, cfg->in_pages,
 								cfg->out_pages);

@@ -1482,14 +1482,35 @@ NTSTATUS VmbChannelCreateGpadlFromPfnList(VMBCHANNEL channel, u32 flags, const u
 
 /**
  * VmbChannelInitSetPrimaryChannel() - make the channel a sub-channel (V5)
- * @channel: ignored
- * @primary: ignored
+ * @channel: a Disabled channel allocated with @primary's parent device, not
+ *           a primary of sub-channels itself
+ * @primary: a channel allocated with a parent (not bound by class GUID),
+ *           not itself a sub-channel
  *
- * Not supported yet: sub-channels of an open primary channel
- * (hv_vmbus's sub-channel offers) are not implemented.
+ * KMCL publishes no signature for its V5 functions; this is vmbkmcl's.
+ * The host offers sub-channels (the primary's GUIDs, a non-zero
+ * sub-channel index) once the VSC asked for them over the open primary;
+ * the primary records each offer hv_vmbus reports while it is open. The
+ * sub-channel's VmbChannelEnable() takes the free offer with the lowest
+ * index and opens it as a channel of its own (rings, callbacks, state
+ * callbacks, transactions), or fails with STATUS_INVALID_DEVICE_STATE if
+ * the primary is not open or no offer is free.
  *
- * Context: any.
- * Return: STATUS_NOT_SUPPORTED.
+ * hv_vmbus closes sub-channels only with their primary. The primary's
+ * VmbChannelDisable() (also from the client's remove after a rescind)
+ * closes its open sub-channels: Suspend and the wait for delivered packets
+ * before the primary's vmbus_close(), the cancellations and Closed after
+ * it; they end Disabled and their offers are forgotten. A sub-channel
+ * disabled alone is closed on its side and its offer parked, open at the
+ * host, until the primary closes. Sub-channels are cleaned up before their
+ * primary.
+ *
+ * Context: process; may sleep.
+ * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1 for no channel, one
+ * that is not Disabled, bound by class GUID, already a sub-channel or the
+ * primary of one; STATUS_INVALID_PARAMETER_2 for no @primary, @channel
+ * itself, a channel bound by class GUID, a sub-channel, or one of another
+ * device.
  */
 NTSTATUS VmbChannelInitSetPrimaryChannel(VMBCHANNEL channel, VMBCHANNEL primary);
 
@@ -1524,14 +1545,22 @@ NTSTATUS VmbChannelInitialize(struct device *parent, bool is_server, VMBCHANNEL 
 
 /**
  * VmbClientChannelInitSetTargetProcessorIndex() - the channel's CPU (V5)
- * @channel: ignored
- * @processor_index: ignored
+ * @channel: a Disabled channel
+ * @processor_index: a Linux CPU number, online
  *
- * Not supported yet: the channel interrupts the CPU hv_vmbus chose when
- * the offer came (struct vmbus_channel.target_cpu).
+ * At the next Enable the hv channel's target_cpu is set to it before
+ * vmbus_open(), as hv_vmbus sets it for an offer: OPENCHANNEL names its
+ * virtual processor, the host interrupts that one, and hv_vmbus runs the
+ * channel callback there, so the channel's interrupts, its completions and
+ * ProcessPacket in the default (softirq) mode run on that CPU. The choice
+ * hv_vmbus made for the offer is restored at close. Without this call the
+ * channel keeps hv_vmbus's choice.
  *
- * Context: any.
- * Return: STATUS_NOT_SUPPORTED.
+ * Context: process; may sleep.
+ * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER_1 for no channel or one
+ * that is not Disabled; STATUS_INVALID_PARAMETER_2 for an index that is
+ * not an online CPU. Enable fails with STATUS_INVALID_DEVICE_STATE if the
+ * CPU went offline meanwhile.
  */
 NTSTATUS VmbClientChannelInitSetTargetProcessorIndex(VMBCHANNEL channel, u32 processor_index);
 

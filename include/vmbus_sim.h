@@ -157,6 +157,59 @@ struct vmbus_sim_device *vmbus_sim_offer(const guid_t *type, const guid_t *insta
 					 void *host_context);
 
 /**
+ * vmbus_sim_offer_subchannel() - offer a sub-channel of an offered device
+ * @primary: the device whose primary channel gets the sub-channel; not
+ *           itself a sub-channel, not rescinded
+ * @index: the sub-channel's index (offer.sub_channel_index), 1 to 65535,
+ *         unique among @primary's sub-channels
+ * @ops: the sub-channel's host model, as for vmbus_sim_offer()
+ * @host_context: returned by vmbus_sim_host_context()
+ *
+ * What a host does when the guest asked for sub-channels over the primary
+ * (storvsc's and netvsc's device protocols): an OFFERCHANNEL with the
+ * primary's class and instance GUIDs and a non-zero sub_channel_index.
+ * hv_vmbus makes it a struct vmbus_channel on the primary's sc_list, with
+ * no struct hv_device of its own, and calls the primary's sub-channel
+ * callback (vmbus_set_sc_create_callback()) if one is set, in process
+ * context, before this returns. The result is a device like any other for
+ * the vmbus_sim_* functions (send, complete, stats, ...), and it belongs to
+ * its primary, as follows.
+ *
+ * - vmbus_sim_rescind() of @primary rescinds its sub-channels first, as
+ *   Hyper-V does; a sub-channel may also be rescinded alone;
+ * - hv_vmbus closes a sub-channel only when the guest closes the primary
+ *   (vmbus_close() of a sub-channel does nothing), and frees a rescinded
+ *   one then, or at once if it was not open;
+ * - vmbus_sim_destroy() of @primary destroys its sub-channels; of a
+ *   sub-channel alone, waits until the guest released it (so after the
+ *   guest closed the primary, if the sub-channel was open).
+ *
+ * Context: process context; not from a host callback.
+ * Return: the new device, or ERR_PTR(-EINVAL) for a bad @primary or
+ * @index, ERR_PTR(-EEXIST) if @index is offered, ERR_PTR(-ENOSPC) if no
+ * relid is left, ERR_PTR(-ENOMEM).
+ */
+struct vmbus_sim_device *vmbus_sim_offer_subchannel(struct vmbus_sim_device *primary, u16 index,
+						    const struct vmbus_sim_host_ops *ops,
+						    void *host_context);
+
+/**
+ * vmbus_sim_interrupt_cpu() - where the host interrupts the guest
+ * @dev: the device
+ *
+ * The CPU (virtual processor) the host raises the channel's interrupts on:
+ * the target the guest named when it opened the channel (OPENCHANNEL's
+ * target_vp, hv_vmbus's channel->target_cpu then), or later with
+ * MODIFYCHANNEL. hv_vmbus runs the channel callback on the CPU the
+ * interrupt arrives on, so this is also where the guest's callback runs.
+ *
+ * Context: any.
+ * Return: the CPU number; -ENOTCONN if the channel is not open; -ENODEV
+ * after rescind.
+ */
+int vmbus_sim_interrupt_cpu(struct vmbus_sim_device *dev);
+
+/**
  * vmbus_sim_host_context() - the host_context given to vmbus_sim_offer()
  * @dev: the device
  *

@@ -422,10 +422,6 @@ static void without_a_linux_meaning_not_supported(struct kunit *test)
 {
 	struct vmb_th *th = vmb_th_setup(test, VMB_TH_ECHO);
 
-	KUNIT_EXPECT_EQ(test, VmbChannelInitSetPrimaryChannel(th->ch, th->ch),
-			STATUS_NOT_SUPPORTED);
-	KUNIT_EXPECT_EQ(test, VmbClientChannelInitSetTargetProcessorIndex(th->ch, 0),
-			STATUS_NOT_SUPPORTED);
 	KUNIT_EXPECT_EQ(test, VmbServerChannelInitSetSaveRestorePacketCallbacksEx(th->ch, NULL,
 										  NULL, NULL),
 			STATUS_NOT_SUPPORTED);

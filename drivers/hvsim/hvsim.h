@@ -91,6 +91,14 @@ struct vmbus_sim_device {
 	guid_t instance;
 	u32 relid;
 	bool monitored;
+	/*
+	 * A sub-channel's primary and index (vmbus_sim_offer_subchannel()),
+	 * else NULL and 0; a primary's sub-channels on subs. Under conn_lock.
+	 */
+	struct vmbus_sim_device *primary;
+	u16 sub_index;
+	struct list_head subs;
+	struct list_head sub_node;
 
 	/* life: under the host's conn_lock */
 	bool offered;			/* OFFERCHANNEL sent to this connection */

@@ -166,6 +166,21 @@ static int ring_state(struct vmbus_sim_device *dev)
 	return 0;
 }
 
+int vmbus_sim_interrupt_cpu(struct vmbus_sim_device *dev)
+{
+	unsigned long flags;
+	int ret;
+
+	spin_lock_irqsave(&dev->ring_lock, flags);
+	ret = ring_state(dev);
+	/* VP numbers are CPU numbers here (HV_X64_MSR_VP_INDEX) */
+	if (!ret)
+		ret = READ_ONCE(dev->target_vp);
+	spin_unlock_irqrestore(&dev->ring_lock, flags);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(vmbus_sim_interrupt_cpu);
+
 /* A descriptor the host cannot parse: it cannot find the next one either. */
 static void reader_broken(struct vmbus_sim_device *dev, const char *what)
 {

@@ -133,6 +133,8 @@ static int post_offer(struct vmbus_sim_device *dev, u64 *seq)
 	lockdep_assert_held(&conn_lock);
 	guid_copy(&msg.offer.if_type, &dev->type);
 	guid_copy(&msg.offer.if_instance, &dev->instance);
+	/* a sub-channel: the primary's GUIDs and its index */
+	msg.offer.sub_channel_index = dev->sub_index;
 	msg.offer.chn_flags = VMBUS_CHANNEL_SERVER_SUPPORTS_GPADLS;
 	if (dev->monitored) {
 		msg.monitorid = dev->relid;
@@ -161,6 +163,8 @@ static void guest_settle(u64 seq, bool rescind)
 	} else {
 		flush_workqueue(conn->work_queue);
 		flush_workqueue(conn->handle_primary_chan_wq);
+		/* sub-channel offers, and the primary's sub-channel callback */
+		flush_workqueue(conn->handle_sub_chan_wq);
 	}
 	symbol_put(vmbus_connection);
 }
@@ -778,11 +782,13 @@ struct vmbus_sim_device *vmbus_sim_offer(const guid_t *type, const guid_t *insta
 	init_completion(&dev->released_done);
 	spin_lock_init(&dev->gpadl_lock);
 	INIT_LIST_HEAD(&dev->gpadls);
+	INIT_LIST_HEAD(&dev->subs);
+	INIT_LIST_HEAD(&dev->sub_node);
 	hvsim_dev_init_rings(dev);
 
 	mutex_lock(&conn_lock);
 	list_for_each_entry(other, &devices, node) {
-		if (!other->rescinded && guid_equal(&other->type, type) &&
+		if (!other->primary && !other->rescinded && guid_equal(&other->type, type) &&
 		    guid_equal(&other->instance, instance)) {
 			ret = -EEXIST;
 			goto err_unlock;
@@ -830,6 +836,82 @@ err_unlock:
 }
 EXPORT_SYMBOL_GPL(vmbus_sim_offer);
 
+/*
+ * Sub-channel offers come after their primary's, in the offer list's
+ * order, as hv_vmbus needs: it makes an offer whose GUIDs it knows a
+ * sub-channel of that primary.
+ */
+struct vmbus_sim_device *vmbus_sim_offer_subchannel(struct vmbus_sim_device *primary, u16 index,
+						    const struct vmbus_sim_host_ops *ops,
+						    void *host_context)
+{
+	struct vmbus_sim_device *dev, *other;
+	bool posted = false;
+	u64 seq = 0;
+	int ret;
+
+	might_sleep();
+	if (!primary || primary->primary || !index)
+		return ERR_PTR(-EINVAL);
+
+	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
+	if (!dev)
+		return ERR_PTR(-ENOMEM);
+	dev->ops = ops;
+	dev->host_context = host_context;
+	guid_copy(&dev->type, &primary->type);
+	guid_copy(&dev->instance, &primary->instance);
+	dev->primary = primary;
+	dev->sub_index = index;
+	init_completion(&dev->released_done);
+	spin_lock_init(&dev->gpadl_lock);
+	INIT_LIST_HEAD(&dev->gpadls);
+	INIT_LIST_HEAD(&dev->subs);
+	INIT_LIST_HEAD(&dev->sub_node);
+	hvsim_dev_init_rings(dev);
+
+	mutex_lock(&conn_lock);
+	ret = primary->rescinded ? -EINVAL : 0;
+	list_for_each_entry(other, &primary->subs, sub_node)
+		if (other->sub_index == index)
+			ret = -EEXIST;
+	if (ret)
+		goto err_unlock;
+	ret = ida_alloc_range(&relids, 1, monitor ? HVSIM_MAX_MONITOR_ID : HVSIM_MAX_RELID,
+			      GFP_KERNEL);
+	if (ret < 0)
+		goto err_unlock;
+	dev->relid = ret;
+	dev->monitored = monitor;
+	list_add_tail(&dev->node, &devices);
+	list_add_tail(&dev->sub_node, &primary->subs);
+	rcu_assign_pointer(relid_map[dev->relid], dev);
+	if (connected && primary->offered) {
+		ret = post_offer(dev, &seq);
+		if (ret) {
+			dev->offered = false;
+			list_del(&dev->node);
+			list_del(&dev->sub_node);
+			RCU_INIT_POINTER(relid_map[dev->relid], NULL);
+			ida_free(&relids, dev->relid);
+			goto err_unlock;
+		}
+		posted = true;
+	}
+	mutex_unlock(&conn_lock);
+
+	/* OFFERCHANNEL handled: on the primary's sc_list, its callback run */
+	if (posted)
+		guest_settle(seq, false);
+	return dev;
+
+err_unlock:
+	mutex_unlock(&conn_lock);
+	kfree(dev);
+	return ERR_PTR(ret);
+}
+EXPORT_SYMBOL_GPL(vmbus_sim_offer_subchannel);
+
 void *vmbus_sim_host_context(struct vmbus_sim_device *dev)
 {
 	return dev->host_context;
@@ -844,16 +926,37 @@ struct hv_device *vmbus_sim_hv_device(struct vmbus_sim_device *dev)
 }
 EXPORT_SYMBOL_GPL(vmbus_sim_hv_device);
 
+/* A sub-channel of @dev not rescinded yet, or NULL. */
+static struct vmbus_sim_device *live_sub(struct vmbus_sim_device *dev)
+{
+	struct vmbus_sim_device *sub, *found = NULL;
+
+	mutex_lock(&conn_lock);
+	list_for_each_entry(sub, &dev->subs, sub_node) {
+		if (!sub->rescinded) {
+			found = sub;
+			break;
+		}
+	}
+	mutex_unlock(&conn_lock);
+	return found;
+}
+
 void vmbus_sim_rescind(struct vmbus_sim_device *dev)
 {
 	struct vmbus_channel_rescind_offer msg = {
 		.header.msgtype = CHANNELMSG_RESCIND_CHANNELOFFER,
 		.child_relid = dev->relid,
 	};
+	struct vmbus_sim_device *sub;
 	bool posted = false;
 	u64 seq = 0;
 
 	might_sleep();
+	/* Hyper-V rescinds the sub-channels before their primary */
+	while ((sub = live_sub(dev)))
+		vmbus_sim_rescind(sub);
+
 	mutex_lock(&conn_lock);
 	if (dev->rescinded) {
 		mutex_unlock(&conn_lock);
@@ -895,6 +998,52 @@ static void unregister_kept(struct vmbus_sim_device *dev)
 	put_device(&hv_dev->device);
 }
 
+/* The host side of a device the guest let go of, its sub-channels first. */
+static void dev_free(struct vmbus_sim_device *dev)
+{
+	struct vmbus_sim_device *sub, *tmp;
+	LIST_HEAD(subs);
+	bool wait;
+
+	/*
+	 * hv_vmbus released each open sub-channel when the guest closed the
+	 * primary, the others at their rescind; one a driver never closed
+	 * stays with the guest, and the host forgets it
+	 */
+	mutex_lock(&conn_lock);
+	list_splice_init(&dev->subs, &subs);
+	mutex_unlock(&conn_lock);
+	list_for_each_entry_safe(sub, tmp, &subs, sub_node) {
+		list_del_init(&sub->sub_node);
+		mutex_lock(&conn_lock);
+		wait = sub->offered && connected;
+		mutex_unlock(&conn_lock);
+		if (wait && !wait_for_completion_timeout(&sub->released_done, 5 * HZ))
+			pr_warn("%pUl: guest has not released sub-channel relid %u\n",
+				&sub->instance, sub->relid);
+		sub->primary = NULL;
+		dev_free(sub);
+	}
+	if (dev->primary) {
+		mutex_lock(&conn_lock);
+		list_del(&dev->sub_node);
+		mutex_unlock(&conn_lock);
+	}
+
+	hvsim_host_close(dev);
+	hvsim_gpadls_forget(dev);
+
+	mutex_lock(&conn_lock);
+	list_del(&dev->node);
+	RCU_INIT_POINTER(relid_map[dev->relid], NULL);
+	mutex_unlock(&conn_lock);
+	/* no signal hypercall still sees the device */
+	synchronize_rcu();
+	hvsim_host_close(dev);
+	ida_free(&relids, dev->relid);
+	kfree(dev);
+}
+
 void vmbus_sim_destroy(struct vmbus_sim_device *dev)
 {
 	bool wait;
@@ -918,18 +1067,7 @@ void vmbus_sim_destroy(struct vmbus_sim_device *dev)
 				dev->relid);
 	}
 
-	hvsim_host_close(dev);
-	hvsim_gpadls_forget(dev);
-
-	mutex_lock(&conn_lock);
-	list_del(&dev->node);
-	RCU_INIT_POINTER(relid_map[dev->relid], NULL);
-	mutex_unlock(&conn_lock);
-	/* no signal hypercall still sees the device */
-	synchronize_rcu();
-	hvsim_host_close(dev);
-	ida_free(&relids, dev->relid);
-	kfree(dev);
+	dev_free(dev);
 }
 EXPORT_SYMBOL_GPL(vmbus_sim_destroy);
 
@@ -1017,8 +1155,12 @@ void hvsim_vmbus_exit(void)
 	unsigned long flags;
 
 	for (;;) {
+		/* primaries: each takes its sub-channels with it */
 		mutex_lock(&conn_lock);
 		dev = list_first_entry_or_null(&devices, struct vmbus_sim_device, node);
+		while (dev && dev->primary)
+			dev = list_is_last(&dev->node, &devices) ? NULL :
+			      list_next_entry(dev, node);
 		mutex_unlock(&conn_lock);
 		if (!dev)
 			break;

@@ -30,6 +30,7 @@
 #include "pipe.h"
 #include "receive.h"
 #include "send.h"
+#include "subchannel.h"
 #include "sync.h"
 #include "transaction.h"
 
@@ -64,6 +65,7 @@ static void channel_init(struct vmb_channel *ch, struct device *parent)
 	init_waitqueue_head(&ch->rx_wait);
 	vmb_receive_init(ch);
 	vmb_bounce_init(&ch->ex.bounce);
+	vmb_sub_init(ch);
 
 	ch->max_packet_size = VMB_DEFAULT_MAX_PACKET_SIZE;
 	ch->max_external_data = VMB_DEFAULT_MAX_EXTERNAL_DATA;
@@ -150,6 +152,7 @@ void VmbChannelCleanup(VMBCHANNEL channel)
 	vmb_sync_cleanup(channel);
 	/* after every send was unmapped */
 	vmb_bounce_cleanup(&channel->ex.bounce);
+	vmb_sub_cleanup(channel);
 	vmb_obs_channel_remove(channel);
 
 	mutex_destroy(&channel->state_mutex);
@@ -202,6 +205,21 @@ static void vmb_hv_settings_restore(struct vmb_channel *ch, struct vmbus_channel
 	chan->request_addr_callback = ch->saved.request_addr;
 	set_channel_read_mode(chan, ch->saved.callback_mode);
 	chan->low_latency = ch->saved.low_latency;
+	vmb_target_restore(ch, chan);
+}
+
+/**
+ * vmb_hv_owner() - the vmb channel that claimed an hv channel
+ * @chan: the hv channel
+ *
+ * Context: any; the result is valid while the owner cannot close
+ * (subchannel.c holds vmb_sub_mutex, which the owner's close waits for
+ * after releasing the claim).
+ * Return: the owner, or NULL.
+ */
+struct vmb_channel *vmb_hv_owner(struct vmbus_channel *chan)
+{
+	return xa_load(&vmb_hv_owners, (unsigned long)chan);
 }
 
 /*
@@ -244,6 +262,12 @@ static NTSTATUS open_channel(struct vmb_channel *ch)
 	if (status)
 		return status;
 	vmb_hv_settings_save(ch, chan);
+	/* VmbClientChannelInitSetTargetProcessorIndex(): OPENCHANNEL's VP */
+	status = vmb_target_apply(ch, chan);
+	if (status) {
+		release_hv_channel(chan);
+		return status;
+	}
 	vmb_external_prepare_device(&ch->hv_dev->device);
 
 	/* hv_vmbus's max_pkt_size counts the descriptor; larger is truncated */
@@ -260,16 +284,23 @@ static NTSTATUS open_channel(struct vmb_channel *ch)
 	ret = vmbus_open(chan, VMBUS_RING_SIZE(out_bytes),
 			 VMBUS_RING_SIZE(in_bytes), NULL, 0,
 			 vmb_receive_callback, ch);
-	if (!ret)
+	if (!ret) {
+		if (!ch->sub.primary)
+			vmb_sub_primary_opened(ch);
 		return STATUS_SUCCESS;
+	}
 
 	/*
 	 * A failed vmbus_open() leaves our callback and context in the
 	 * channel; vmbus_close() of a channel that is not open only resets
 	 * them, waiting out a callback that runs, so nothing can call into
-	 * a vmb channel that Cleanup may free next.
+	 * a vmb channel that Cleanup may free next. vmbus_close() of a
+	 * sub-channel does nothing: reset them as it would.
 	 */
-	vmbus_close(chan);
+	if (ch->sub.primary)
+		vmb_sub_park(ch);
+	else
+		vmbus_close(chan);
 	vmb_hv_settings_restore(ch, chan);
 	release_hv_channel(chan);
 	return vmb_errno_to_ntstatus(ret);
@@ -306,8 +337,17 @@ static void close_channel(struct vmb_channel *ch, bool call_closed)
 	WRITE_ONCE(ch->removed, READ_ONCE(chan->rescind));
 	if (teardown_before_close())
 		vmb_gpadl_teardown_all(ch);
-	/* stops the callback (a running one is waited for), then CLOSECHANNEL */
-	vmbus_close(chan);
+	/*
+	 * stops the callback (a running one is waited for), then CLOSECHANNEL;
+	 * hv_vmbus closes a sub-channel only with its primary (subchannel.c),
+	 * and the primary's open sub-channels with it
+	 */
+	if (ch->sub.primary) {
+		vmb_sub_park(ch);
+	} else {
+		vmb_sub_primary_closing(ch);
+		vmbus_close(chan);
+	}
 	vmb_transaction_cancel_all(ch);
 	vmb_send_cancel_all(ch);
 	if (call_closed && ch->callbacks.closed)
@@ -317,6 +357,67 @@ static void close_channel(struct vmb_channel *ch, bool call_closed)
 	vmb_gpadl_teardown_all(ch);
 	vmb_hv_settings_restore(ch, chan);
 	release_hv_channel(chan);
+	if (!ch->sub.primary)
+		vmb_sub_primary_closed(ch);
+}
+
+/**
+ * vmb_channel_sub_close_begin() - a sub-channel's close, before its
+ * primary's vmbus_close()
+ * @ch: an open sub-channel of a primary being closed
+ *
+ * Suspend and the wait for delivered packets; no more sends. The primary's
+ * vmbus_close() then closes the sub-channel at the host.
+ *
+ * Context: process; the primary's state_mutex and subs_mutex held.
+ */
+void vmb_channel_sub_close_begin(struct vmb_channel *ch)
+{
+	mutex_lock(&ch->state_mutex);
+	if (ch->connected) {
+		vmb_obs_set_state(ch, VMB_STATE_CLOSING);
+		vmb_receive_suspend(ch);
+		set_open(ch, false);
+		WRITE_ONCE(ch->removed, READ_ONCE(ch->chan->rescind));
+		if (teardown_before_close())
+			vmb_gpadl_teardown_all(ch);
+		ch->sub.closing = true;
+	}
+	mutex_unlock(&ch->state_mutex);
+}
+
+/**
+ * vmb_channel_sub_close_end() - a sub-channel's close, after its primary's
+ * vmbus_close()
+ * @ch: a sub-channel vmb_channel_sub_close_begin() began to close
+ *
+ * Cancellations, Closed, the GPADLs; the channel ends Disabled, as after a
+ * rescind. Its hv channel, which hv_vmbus may have freed if rescinded, is
+ * held by the offer's kobject reference until the primary drops it.
+ *
+ * Context: process; the primary's state_mutex and subs_mutex held.
+ */
+void vmb_channel_sub_close_end(struct vmb_channel *ch)
+{
+	struct vmbus_channel *chan = ch->chan;
+
+	mutex_lock(&ch->state_mutex);
+	if (ch->sub.closing) {
+		vmb_transaction_cancel_all(ch);
+		vmb_send_cancel_all(ch);
+		if (ch->callbacks.closed)
+			ch->callbacks.closed(ch);
+		vmb_receive_release(ch);
+		vmb_gpadl_teardown_all(ch);
+		vmb_hv_settings_restore(ch, chan);
+		release_hv_channel(chan);
+		ch->sub.closing = false;
+		ch->connected = false;
+		ch->enabled = false;
+		vmb_sub_unbind(ch, false);
+		vmb_obs_set_state(ch, VMB_STATE_DISABLED);
+	}
+	mutex_unlock(&ch->state_mutex);
 }
 
 static bool fits_ring(struct vmb_channel *ch)
@@ -348,15 +449,26 @@ static NTSTATUS channel_connect(struct vmb_channel *ch)
 
 	lockdep_assert_held(&ch->state_mutex);
 
+	/* a sub-channel takes a sub-channel offer of its open primary */
+	if (ch->sub.primary) {
+		status = vmb_sub_bind(ch);
+		if (status)
+			return status;
+	}
 	/* the offer is gone; hv_vmbus would fail the open with -ENODEV */
-	if (vmb_channel_rescinded(ch))
+	if (vmb_channel_rescinded(ch)) {
+		vmb_sub_unbind(ch, false);
 		return STATUS_DEVICE_REMOVED;
+	}
 	status = vmb_receive_prepare(ch);
-	if (status)
+	if (status) {
+		vmb_sub_unbind(ch, false);
 		return status;
+	}
 	status = open_channel(ch);
 	if (status) {
 		vmb_receive_release(ch);
+		vmb_sub_unbind(ch, false);
 		return status;
 	}
 	vmb_obs_set_state(ch, VMB_STATE_OPENING);
@@ -368,6 +480,8 @@ static NTSTATUS channel_connect(struct vmb_channel *ch)
 		status = ch->callbacks.opened(ch);
 		if (!NT_SUCCESS(status)) {
 			close_channel(ch, false);
+			/* a sub-channel's offer stays open at the host: parked */
+			vmb_sub_unbind(ch, true);
 			vmb_obs_set_state(ch, unconnected_state(ch));
 			return status;
 		}
@@ -394,6 +508,7 @@ static void channel_disconnect(struct vmb_channel *ch)
 	 */
 	vmb_receive_suspend(ch);
 	close_channel(ch, true);
+	vmb_sub_unbind(ch, true);
 	ch->connected = false;
 	vmb_obs_set_state(ch, unconnected_state(ch));
 }
@@ -502,6 +617,7 @@ NTSTATUS VmbChannelEnable(VMBCHANNEL channel)
 
 	if (!ch)
 		return STATUS_INVALID_PARAMETER_1;
+	vmb_sub_lock(ch);
 	mutex_lock(&ch->state_mutex);
 	if (ch->enabled) {
 		status = STATUS_INVALID_DEVICE_STATE;
@@ -535,6 +651,7 @@ NTSTATUS VmbChannelEnable(VMBCHANNEL channel)
 		ch->enabled = true;
 unlock:
 	mutex_unlock(&ch->state_mutex);
+	vmb_sub_unlock(ch);
 	return status;
 }
 EXPORT_SYMBOL_GPL(VmbChannelEnable);
@@ -557,12 +674,14 @@ void VmbChannelDisable(VMBCHANNEL channel)
 		mutex_unlock(&ch->state_mutex);
 		return;
 	}
+	vmb_sub_lock(ch);
 	mutex_lock(&ch->state_mutex);
 	if (ch->enabled) {
 		ch->enabled = false;
 		channel_disconnect(ch);
 	}
 	mutex_unlock(&ch->state_mutex);
+	vmb_sub_unlock(ch);
 }
 EXPORT_SYMBOL_GPL(VmbChannelDisable);
 

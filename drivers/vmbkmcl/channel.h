@@ -119,6 +119,32 @@ struct vmb_channel_ex {
 	struct vmb_bounce bounce;	/* host-visible memory: bounce.h */
 };
 
+struct vmb_sub_offer;
+
+/*
+ * Sub-channels and the target processor (subchannel.c). A primary keeps
+ * the sub-channel offers hv_vmbus gave it while it was open; a sub-channel
+ * is bound to one of them while enabled.
+ */
+struct vmb_channel_sub {
+	struct vmb_channel *primary;	/* a sub-channel's, fixed by the Init */
+	struct vmb_sub_offer *offer;	/* a sub-channel's bound offer */
+	/*
+	 * A primary's: subs_mutex orders its sub-channels' Enable and
+	 * Disable after its own close; offers and accepting are under the
+	 * global vmb_sub_mutex (the sub-channel callback of hv_vmbus).
+	 */
+	struct mutex subs_mutex;
+	struct list_head offers;	/* struct vmb_sub_offer */
+	bool accepting;			/* open: hears of sub-channel offers */
+	unsigned int users;		/* sub-channels naming it; subs_mutex */
+	/* a sub-channel closed with its primary: the second half is due */
+	bool closing;
+	bool target_set;		/* VmbClientChannelInitSetTargetProcessorIndex() */
+	u32 target_cpu;
+	u32 saved_target_cpu;		/* hv_vmbus's, put back at close */
+};
+
 struct vmb_channel {
 	/*
 	 * The offer the channel drives. Fixed from VmbChannelAllocate() for a
@@ -208,6 +234,7 @@ struct vmb_channel {
 
 	struct vmb_obs obs;		/* id, label, state, counters: obs.h */
 	struct vmb_channel_ex ex;
+	struct vmb_channel_sub sub;
 };
 
 /*
@@ -250,6 +277,9 @@ NTSTATUS vmb_channel_attach(struct vmb_channel *ch, struct hv_device *hv_dev);
 void vmb_channel_detach(struct vmb_channel *ch);
 void vmb_channel_retire(struct vmb_channel *ch);
 NTSTATUS vmb_channel_init_begin(struct vmb_channel *ch);
+struct vmb_channel *vmb_hv_owner(struct vmbus_channel *chan);
+void vmb_channel_sub_close_begin(struct vmb_channel *ch);
+void vmb_channel_sub_close_end(struct vmb_channel *ch);
 NTSTATUS vmb_channel_init_end(struct vmb_channel *ch, NTSTATUS status);
 
 #endif /* _VMB_CHANNEL_H */

@@ -195,18 +195,6 @@ NTSTATUS VmbChannelCreateGpadlFromPfnList(VMBCHANNEL channel, u32 flags, const u
 }
 EXPORT_SYMBOL_GPL(VmbChannelCreateGpadlFromPfnList);
 
-NTSTATUS VmbChannelInitSetPrimaryChannel(VMBCHANNEL channel, VMBCHANNEL primary)
-{
-	return STATUS_NOT_SUPPORTED;
-}
-EXPORT_SYMBOL_GPL(VmbChannelInitSetPrimaryChannel);
-
-NTSTATUS VmbClientChannelInitSetTargetProcessorIndex(VMBCHANNEL channel, u32 processor_index)
-{
-	return STATUS_NOT_SUPPORTED;
-}
-EXPORT_SYMBOL_GPL(VmbClientChannelInitSetTargetProcessorIndex);
-
 NTSTATUS VmbChannelSetAllowableDpcCpuUsage(VMBCHANNEL channel, u32 percent)
 {
 	if (!channel)

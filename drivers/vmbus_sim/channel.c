@@ -12,6 +12,7 @@
 #include <linux/bitmap.h>
 #include <linux/hyperv.h>
 #include <linux/interrupt.h>
+#include <linux/kobject.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/nospec.h>
@@ -211,10 +212,53 @@ struct vmbus_channel *vmbus_sim_channel_alloc(struct vmbus_sim_device *dev,
 	return channel;
 }
 
+/* hv_vmbus's vmbus_connection.channel_mutex: sub-channel lists, their closes */
+DEFINE_MUTEX(vmbus_sim_channel_mutex);
+
+/* after a grace period, as hv_vmbus's vmbus_chan_release() frees it */
+static void sub_release(struct kobject *kobj)
+{
+	struct vmbus_channel *channel = container_of(kobj, struct vmbus_channel, kobj);
+
+	kfree_rcu(container_of(channel, struct vmbus_sim_channel, channel), channel.rcu);
+}
+
+static const struct kobj_type sub_ktype = {
+	.release = sub_release,
+};
+
+/**
+ * vmbus_sim_channel_make_sub() - a new channel becomes a sub-channel
+ * @channel: from vmbus_sim_channel_alloc(), not yet known to the guest
+ * @primary: the primary channel
+ * @index: offer.sub_channel_index, not 0
+ *
+ * As hv_vmbus's vmbus_process_offer() and vmbus_add_channel_kobj(): the
+ * channel goes on @primary's sc_list and, having no device, lives by its
+ * kobject, which a driver may hold a reference to (hv_vmbus's sysfs
+ * channel directory); the last put frees it.
+ *
+ * Context: process context.
+ */
+void vmbus_sim_channel_make_sub(struct vmbus_channel *channel, struct vmbus_channel *primary,
+				u16 index)
+{
+	channel->offermsg.offer.sub_channel_index = index;
+	channel->primary_channel = primary;
+	channel->target_cpu = primary->target_cpu;
+	kobject_init(&channel->kobj, &sub_ktype);
+	mutex_lock(&vmbus_sim_channel_mutex);
+	list_add_tail(&channel->sc_list, &primary->sc_list);
+	mutex_unlock(&vmbus_sim_channel_mutex);
+}
+
 void vmbus_sim_channel_free(struct vmbus_channel *channel)
 {
 	tasklet_kill(&channel->callback_event);
-	/* after a grace period, as hv_vmbus's vmbus_chan_release() frees it */
+	if (channel->primary_channel) {
+		kobject_put(&channel->kobj);
+		return;
+	}
 	kfree_rcu(container_of(channel, struct vmbus_sim_channel, channel), channel.rcu);
 }
 
@@ -521,19 +565,37 @@ static int close_channel(struct vmbus_channel *channel)
  * vmbus_disconnect_ring() - close a channel but keep its rings
  * @channel: a primary channel
  *
- * Callbacks stop first (a running tasklet is waited for), then the host
- * lets go of the rings (&vmbus_sim_host_ops.close), then the ring GPADL is
- * torn down and the requestor freed. Sub-channels are never offered here.
+ * First each of its sub-channels, as hv_vmbus does: a rescinded one once
+ * its rescind was handled; an open one is closed and its rings freed, and
+ * then, if rescinded, released. Then the primary itself: callbacks stop
+ * (a running tasklet is waited for), the host lets go of the rings
+ * (&vmbus_sim_host_ops.close), the ring GPADL is torn down and the
+ * requestor freed.
  *
  * Context: process context.
- * Return: 0; -EINVAL for a sub-channel or a channel that is not open.
+ * Return: 0; -EINVAL for a sub-channel (which only its primary's close
+ * closes) or a channel that is not open.
  */
 int vmbus_disconnect_ring(struct vmbus_channel *channel)
 {
+	struct vmbus_channel *cur, *tmp;
+
 	might_sleep();
 
 	if (channel->primary_channel)
 		return -EINVAL;
+
+	list_for_each_entry_safe(cur, tmp, &channel->sc_list, sc_list) {
+		if (cur->rescind)
+			wait_for_completion(&cur->rescind_event);
+		mutex_lock(&vmbus_sim_channel_mutex);
+		if (close_channel(cur) == 0) {
+			vmbus_free_ring(cur);
+			if (cur->rescind)
+				vmbus_sim_host_sub_removed(vmbus_sim_channel_dev(cur));
+		}
+		mutex_unlock(&vmbus_sim_channel_mutex);
+	}
 	return close_channel(channel);
 }
 EXPORT_SYMBOL_GPL(vmbus_disconnect_ring);
@@ -828,7 +890,9 @@ EXPORT_SYMBOL_GPL(vmbus_set_chn_rescind_callback);
 /**
  * vmbus_set_sc_create_callback() - set the sub-channel offer callback
  * @primary_channel: the primary channel
- * @sc_cr_cb: called for each sub-channel offer; the simulator offers none
+ * @sc_cr_cb: called for each sub-channel offer (vmbus_sim_offer_subchannel()),
+ *            in process context, with the new sub-channel, whose kobject a
+ *            driver may hold a reference to
  *
  * Context: any.
  */

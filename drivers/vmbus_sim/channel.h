@@ -28,6 +28,11 @@ struct vmbus_channel *vmbus_sim_channel_alloc(struct vmbus_sim_device *dev,
 					      const guid_t *type, const guid_t *instance,
 					      u32 relid);
 void vmbus_sim_channel_free(struct vmbus_channel *channel);
+void vmbus_sim_channel_make_sub(struct vmbus_channel *channel, struct vmbus_channel *primary,
+				u16 index);
+
+/* hv_vmbus's vmbus_connection.channel_mutex: sub-channel lists, closes */
+extern struct mutex vmbus_sim_channel_mutex;
 void vmbus_sim_channel_interrupt(struct vmbus_channel *channel);
 void vmbus_sim_channel_rescind(struct vmbus_channel *channel);
 

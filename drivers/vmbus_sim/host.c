@@ -135,17 +135,58 @@ static void host_irq_work(struct irq_work *work)
 		vmbus_sim_channel_interrupt(channel);
 }
 
+/*
+ * On the target CPU, from the IPI: the interrupt proper, in hard IRQ
+ * context there. busy is cleared last: the channel's release waits for it.
+ */
+static void host_irq_csd(void *info)
+{
+	struct vmbus_sim_device *dev = info;
+
+	irq_work_queue(&dev->irq_work);
+	atomic_set_release(&dev->irq_csd_busy, 0);
+}
+
+/*
+ * Hyper-V interrupts the channel's target VP, and hv_vmbus runs the
+ * callback (or schedules its tasklet) on the CPU the interrupt arrives on
+ * (vmbus_isr() -> vmbus_chan_sched()), so the callback runs on target_cpu
+ * whichever CPU the host worked on. A raise while one is in flight is
+ * coalesced like a SynIC event flag: the pending interrupt reads the ring
+ * after this write.
+ */
 static void host_interrupt(struct vmbus_sim_device *dev)
 {
 	unsigned long flags;
+	int cpu;
 
 	spin_lock_irqsave(&dev->irq_lock, flags);
 	if (dev->irq_live) {
 		atomic64_inc(&dev->stats.interrupts);
-		/* already pending: coalesced like a SynIC event flag */
-		irq_work_queue(&dev->irq_work);
+		cpu = READ_ONCE(dev->target_cpu);
+		if (cpu == smp_processor_id() || !cpu_online(cpu)) {
+			irq_work_queue(&dev->irq_work);
+		} else if (!atomic_xchg(&dev->irq_csd_busy, 1)) {
+			if (smp_call_function_single_async(cpu, &dev->irq_csd)) {
+				atomic_set(&dev->irq_csd_busy, 0);
+				irq_work_queue(&dev->irq_work);
+			}
+		}
 	}
 	spin_unlock_irqrestore(&dev->irq_lock, flags);
+}
+
+/* No interrupt is raised or runs for @dev after this. */
+static void host_irq_stop(struct vmbus_sim_device *dev)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&dev->irq_lock, flags);
+	dev->irq_live = false;
+	spin_unlock_irqrestore(&dev->irq_lock, flags);
+	while (atomic_read_acquire(&dev->irq_csd_busy))
+		cpu_relax();
+	irq_work_sync(&dev->irq_work);
 }
 
 /* ---- state helpers -------------------------------------------------------- */
@@ -645,6 +686,8 @@ int vmbus_sim_host_open(struct vmbus_sim_device *dev, u32 gpadl, u32 send_hvpage
 	}
 	/* the host, producer of the inbound ring, honours pending_send_sz */
 	dev->in.hdr->feature_bits.value |= 1;
+	/* OPENCHANNEL's target_vp: hv_vmbus sends channel->target_cpu's VP */
+	WRITE_ONCE(dev->target_cpu, READ_ONCE(dev->channel->target_cpu));
 
 	spin_lock_irqsave(&dev->ring_lock, flags);
 	dev->attached = true;
@@ -705,15 +748,20 @@ void vmbus_sim_host_close(struct vmbus_sim_device *dev)
 void vmbus_sim_host_channel_gone(struct vmbus_sim_device *dev)
 {
 	struct vmbus_channel *channel = dev->channel;
-	unsigned long flags;
+
+	struct vmbus_channel *sc, *tmp;
 
 	/* a driver that never closed: the host lets go of the rings anyway */
 	vmbus_sim_host_close(dev);
+	host_irq_stop(dev);
 
-	spin_lock_irqsave(&dev->irq_lock, flags);
-	dev->irq_live = false;
-	spin_unlock_irqrestore(&dev->irq_lock, flags);
-	irq_work_sync(&dev->irq_work);
+	/* sub-channels the driver never closed outlive their primary's list */
+	if (!dev->primary) {
+		mutex_lock(&vmbus_sim_channel_mutex);
+		list_for_each_entry_safe(sc, tmp, &channel->sc_list, sc_list)
+			list_del_init(&sc->sc_list);
+		mutex_unlock(&vmbus_sim_channel_mutex);
+	}
 
 	mutex_lock(&dev->lock);
 	dev->hv_dev = NULL;
@@ -724,15 +772,40 @@ void vmbus_sim_host_channel_gone(struct vmbus_sim_device *dev)
 	complete(&dev->released);
 }
 
-/* hv_vmbus's vmbus_add_channel_work() for a primary channel */
+/**
+ * vmbus_sim_host_sub_removed() - hv_process_channel_removal() of a sub-channel
+ * @dev: the sub-channel, rescinded, closed or never opened
+ *
+ * Context: process context, vmbus_sim_channel_mutex held.
+ */
+void vmbus_sim_host_sub_removed(struct vmbus_sim_device *dev)
+{
+	lockdep_assert_held(&vmbus_sim_channel_mutex);
+	if (!dev->channel)
+		return;
+	list_del_init(&dev->channel->sc_list);
+	vmbus_sim_host_channel_gone(dev);
+}
+
+/* hv_vmbus's vmbus_add_channel_work() */
 static void host_add_work(struct work_struct *work)
 {
 	struct vmbus_sim_device *dev = container_of(work, struct vmbus_sim_device, add_work);
 	struct vmbus_channel *channel = dev->channel;
+	void (*sc_cb)(struct vmbus_channel *new_sc);
 	struct hv_device *hv_dev;
 	int ret;
 
 	channel->state = CHANNEL_OPEN_STATE;
+
+	/* a sub-channel: no device, the primary's driver hears of it */
+	if (dev->primary) {
+		sc_cb = READ_ONCE(channel->primary_channel->sc_creation_callback);
+		if (sc_cb)
+			sc_cb(channel);
+		WRITE_ONCE(channel->probe_done, true);
+		return;
+	}
 
 	hv_dev = vmbus_sim_bus_device_create(channel);
 	if (!hv_dev) {
@@ -780,6 +853,18 @@ static void host_rescind_work(struct work_struct *work)
 
 	flush_work(&dev->add_work);
 
+	/* a sub-channel: freed now if closed, else by its primary's close */
+	if (dev->primary) {
+		mutex_lock(&vmbus_sim_channel_mutex);
+		channel = dev->channel;
+		if (channel && channel->state == CHANNEL_OPEN_STATE)
+			vmbus_sim_host_sub_removed(dev);
+		else if (channel)
+			complete(&channel->rescind_event);
+		mutex_unlock(&vmbus_sim_channel_mutex);
+		return;
+	}
+
 	mutex_lock(&dev->lock);
 	if (dev->registered) {
 		hv_dev = dev->hv_dev;
@@ -797,6 +882,34 @@ static void host_rescind_work(struct work_struct *work)
 	put_device(&hv_dev->device);
 }
 
+static struct vmbus_sim_device *host_dev_alloc(const guid_t *type, const guid_t *instance,
+					       const struct vmbus_sim_host_ops *ops,
+					       void *host_context)
+{
+	struct vmbus_sim_device *dev;
+
+	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
+	if (!dev)
+		return NULL;
+	dev->ops = ops;
+	dev->host_context = host_context;
+	guid_copy(&dev->type, type);
+	guid_copy(&dev->instance, instance);
+	INIT_LIST_HEAD(&dev->subs);
+	INIT_LIST_HEAD(&dev->sub_node);
+	mutex_init(&dev->lock);
+	init_completion(&dev->released);
+	INIT_WORK(&dev->add_work, host_add_work);
+	INIT_WORK(&dev->rescind_work, host_rescind_work);
+	spin_lock_init(&dev->ring_lock);
+	INIT_WORK(&dev->rx_work, host_rx_work);
+	spin_lock_init(&dev->irq_lock);
+	dev->irq_work = IRQ_WORK_INIT_HARD(host_irq_work);
+	INIT_CSD(&dev->irq_csd, host_irq_csd, dev);
+	vmbus_sim_gpadls_init(&dev->gpadls);
+	return dev;
+}
+
 struct vmbus_sim_device *vmbus_sim_offer(const guid_t *type, const guid_t *instance,
 					 const struct vmbus_sim_host_ops *ops,
 					 void *host_context)
@@ -808,26 +921,14 @@ struct vmbus_sim_device *vmbus_sim_offer(const guid_t *type, const guid_t *insta
 	if (!type || !instance)
 		return ERR_PTR(-EINVAL);
 
-	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
+	dev = host_dev_alloc(type, instance, ops, host_context);
 	if (!dev)
 		return ERR_PTR(-ENOMEM);
-	dev->ops = ops;
-	dev->host_context = host_context;
-	guid_copy(&dev->type, type);
-	guid_copy(&dev->instance, instance);
-	mutex_init(&dev->lock);
-	init_completion(&dev->released);
-	INIT_WORK(&dev->add_work, host_add_work);
-	INIT_WORK(&dev->rescind_work, host_rescind_work);
-	spin_lock_init(&dev->ring_lock);
-	INIT_WORK(&dev->rx_work, host_rx_work);
-	spin_lock_init(&dev->irq_lock);
-	dev->irq_work = IRQ_WORK_INIT_HARD(host_irq_work);
-	vmbus_sim_gpadls_init(&dev->gpadls);
 
 	mutex_lock(&devices_lock);
 	list_for_each_entry(other, &devices, node) {
-		if (!READ_ONCE(other->rescinded) && guid_equal(&other->type, type) &&
+		if (!other->primary && !READ_ONCE(other->rescinded) &&
+		    guid_equal(&other->type, type) &&
 		    guid_equal(&other->instance, instance)) {
 			mutex_unlock(&devices_lock);
 			ret = -EEXIST;
@@ -870,6 +971,85 @@ err_free:
 }
 EXPORT_SYMBOL_GPL(vmbus_sim_offer);
 
+struct vmbus_sim_device *vmbus_sim_offer_subchannel(struct vmbus_sim_device *primary, u16 index,
+						    const struct vmbus_sim_host_ops *ops,
+						    void *host_context)
+{
+	struct vmbus_sim_device *dev, *other;
+	struct vmbus_channel *pchan;
+	int ret;
+
+	might_sleep();
+	if (!primary || primary->primary || !index)
+		return ERR_PTR(-EINVAL);
+
+	dev = host_dev_alloc(&primary->type, &primary->instance, ops, host_context);
+	if (!dev)
+		return ERR_PTR(-ENOMEM);
+	dev->primary = primary;
+	dev->sub_index = index;
+
+	mutex_lock(&primary->lock);
+	pchan = primary->channel;
+	ret = primary->rescinded || !pchan ? -EINVAL : 0;
+	list_for_each_entry(other, &primary->subs, sub_node)
+		if (other->sub_index == index)
+			ret = -EEXIST;
+	if (!ret)
+		list_add_tail(&dev->sub_node, &primary->subs);
+	mutex_unlock(&primary->lock);
+	if (ret)
+		goto err_free;
+
+	ret = ida_alloc_range(&relids, 1, VMBUS_SIM_MAX_RELID, GFP_KERNEL);
+	if (ret < 0)
+		goto err_unsub;
+	dev->relid = ret;
+	mutex_lock(&devices_lock);
+	list_add_tail(&dev->node, &devices);
+	mutex_unlock(&devices_lock);
+
+	dev->channel = vmbus_sim_channel_alloc(dev, &dev->type, &dev->instance, dev->relid);
+	if (!dev->channel) {
+		ret = -ENOMEM;
+		goto err_unlist;
+	}
+	vmbus_sim_channel_make_sub(dev->channel, pchan, index);
+	dev->irq_live = true;
+
+	queue_work(offer_wq, &dev->add_work);
+	flush_work(&dev->add_work);
+	return dev;
+
+err_unlist:
+	mutex_lock(&devices_lock);
+	list_del(&dev->node);
+	mutex_unlock(&devices_lock);
+	ida_free(&relids, dev->relid);
+err_unsub:
+	mutex_lock(&primary->lock);
+	list_del(&dev->sub_node);
+	mutex_unlock(&primary->lock);
+err_free:
+	kfree(dev);
+	return ERR_PTR(ret);
+}
+EXPORT_SYMBOL_GPL(vmbus_sim_offer_subchannel);
+
+int vmbus_sim_interrupt_cpu(struct vmbus_sim_device *dev)
+{
+	unsigned long flags;
+	int ret;
+
+	spin_lock_irqsave(&dev->ring_lock, flags);
+	ret = ring_state(dev);
+	if (!ret)
+		ret = READ_ONCE(dev->target_cpu);
+	spin_unlock_irqrestore(&dev->ring_lock, flags);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(vmbus_sim_interrupt_cpu);
+
 void *vmbus_sim_host_context(struct vmbus_sim_device *dev)
 {
 	return dev->host_context;
@@ -884,9 +1064,31 @@ struct hv_device *vmbus_sim_hv_device(struct vmbus_sim_device *dev)
 }
 EXPORT_SYMBOL_GPL(vmbus_sim_hv_device);
 
+/* A sub-channel of @dev not rescinded yet, or NULL. */
+static struct vmbus_sim_device *live_sub(struct vmbus_sim_device *dev)
+{
+	struct vmbus_sim_device *sub, *found = NULL;
+
+	mutex_lock(&dev->lock);
+	list_for_each_entry(sub, &dev->subs, sub_node) {
+		if (!READ_ONCE(sub->rescinded)) {
+			found = sub;
+			break;
+		}
+	}
+	mutex_unlock(&dev->lock);
+	return found;
+}
+
 void vmbus_sim_rescind(struct vmbus_sim_device *dev)
 {
+	struct vmbus_sim_device *sub;
+
 	might_sleep();
+
+	/* Hyper-V rescinds the sub-channels before their primary */
+	while ((sub = live_sub(dev)))
+		vmbus_sim_rescind(sub);
 
 	mutex_lock(&dev->lock);
 	if (dev->rescinded) {
@@ -905,6 +1107,45 @@ void vmbus_sim_rescind(struct vmbus_sim_device *dev)
 }
 EXPORT_SYMBOL_GPL(vmbus_sim_rescind);
 
+/* The host side of a device whose guest channel is gone. */
+static void host_free(struct vmbus_sim_device *dev)
+{
+	struct vmbus_sim_device *sub, *tmp;
+	LIST_HEAD(subs);
+
+	/* a late signal may have queued the reader again */
+	cancel_work_sync(&dev->rx_work);
+	vmbus_sim_gpadls_forget(dev);
+
+	/*
+	 * The sub-channels: released when the guest closed the primary; one
+	 * the driver left open goes now, its primary being gone.
+	 */
+	mutex_lock(&dev->lock);
+	list_splice_init(&dev->subs, &subs);
+	mutex_unlock(&dev->lock);
+	list_for_each_entry_safe(sub, tmp, &subs, sub_node) {
+		flush_work(&sub->rescind_work);
+		mutex_lock(&vmbus_sim_channel_mutex);
+		vmbus_sim_host_sub_removed(sub);
+		mutex_unlock(&vmbus_sim_channel_mutex);
+		wait_for_completion(&sub->released);
+		list_del_init(&sub->sub_node);
+		host_free(sub);
+	}
+	if (dev->primary) {
+		mutex_lock(&dev->primary->lock);
+		list_del(&dev->sub_node);
+		mutex_unlock(&dev->primary->lock);
+	}
+
+	mutex_lock(&devices_lock);
+	list_del(&dev->node);
+	mutex_unlock(&devices_lock);
+	ida_free(&relids, dev->relid);
+	kfree(dev);
+}
+
 void vmbus_sim_destroy(struct vmbus_sim_device *dev)
 {
 	might_sleep();
@@ -918,16 +1159,7 @@ void vmbus_sim_destroy(struct vmbus_sim_device *dev)
 	/* a rescind callback may have left the device on the bus */
 	vmbus_sim_host_unregister(dev);
 	wait_for_completion(&dev->released);
-	/* a late signal may have queued the reader again */
-	cancel_work_sync(&dev->rx_work);
-
-	vmbus_sim_gpadls_forget(dev);
-
-	mutex_lock(&devices_lock);
-	list_del(&dev->node);
-	mutex_unlock(&devices_lock);
-	ida_free(&relids, dev->relid);
-	kfree(dev);
+	host_free(dev);
 }
 EXPORT_SYMBOL_GPL(vmbus_sim_destroy);
 
@@ -964,8 +1196,12 @@ void vmbus_sim_host_exit(void)
 	struct vmbus_sim_device *dev;
 
 	for (;;) {
+		/* primaries: each takes its sub-channels with it */
 		mutex_lock(&devices_lock);
 		dev = list_first_entry_or_null(&devices, struct vmbus_sim_device, node);
+		while (dev && dev->primary)
+			dev = list_is_last(&dev->node, &devices) ? NULL :
+			      list_next_entry(dev, node);
 		mutex_unlock(&devices_lock);
 		if (!dev)
 			break;

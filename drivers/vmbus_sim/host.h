@@ -12,6 +12,7 @@
 #include <linux/irq_work.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/smp.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 
@@ -51,6 +52,15 @@ struct vmbus_sim_device {
 	guid_t type;
 	guid_t instance;
 	u32 relid;
+	/*
+	 * A sub-channel's primary and index (vmbus_sim_offer_subchannel()), or
+	 * NULL and 0. A primary's sub-channels are on its subs list, under
+	 * its lock, until it is destroyed.
+	 */
+	struct vmbus_sim_device *primary;
+	u16 sub_index;
+	struct list_head subs;
+	struct list_head sub_node;
 
 	/* Guest objects; lock protects hv_dev, registered and rescinded. */
 	struct mutex lock;
@@ -75,10 +85,17 @@ struct vmbus_sim_device {
 	struct task_struct *rx_task;	/* rx_work while it runs ops->packet */
 	struct task_struct *ctl_task;	/* guest task running ops->open/close */
 
-	/* Interrupts to the guest; irq_lock protects irq_live. */
+	/*
+	 * Interrupts to the guest; irq_lock protects irq_live. They go to
+	 * target_cpu, the target the guest named at OPENCHANNEL: irq_csd
+	 * (busy while in flight) queues irq_work there.
+	 */
 	spinlock_t irq_lock;
 	bool irq_live;
+	int target_cpu;
 	struct irq_work irq_work;
+	call_single_data_t irq_csd;
+	atomic_t irq_csd_busy;
 
 	struct vmbus_sim_gpadls gpadls;
 	unsigned int teardown_delay_ms;	/* before the host's GPADL_TORNDOWN */
@@ -94,5 +111,6 @@ void vmbus_sim_host_close(struct vmbus_sim_device *dev);
 void vmbus_sim_host_channel_gone(struct vmbus_sim_device *dev);
 void vmbus_sim_host_unregister(struct vmbus_sim_device *dev);
 void vmbus_sim_host_protocol_error(struct vmbus_sim_device *dev, const char *what);
+void vmbus_sim_host_sub_removed(struct vmbus_sim_device *dev);
 
 #endif /* _VMBUS_SIM_HOST_H */
