@@ -50,32 +50,32 @@ static u64 vmb_sync_now_100ns(void)
 }
 
 /**
- * vmb_sync_timeout_jiffies() - a KMCL timeout as a relative jiffies count
+ * vmb_sync_deadline() - a KMCL timeout as a monotonic deadline
  * @timeout: non-zero; negative: relative, positive: absolute, in 100 ns
  * @now_100ns: the current system time, for absolute timeouts
  *
- * Rounds up, so a wait never ends early.
+ * The deadline is kept in ktime, not jiffies: jiffies can lag the clock
+ * (a tick handled late is caught up at once), and a wait counted from a
+ * stale jiffies value ends early.
  *
- * Return: jiffies to wait, 0 for an absolute time already past.
+ * Return: the deadline on the monotonic clock; now for an absolute time
+ * already past, KTIME_MAX for one beyond it.
  */
-static long vmb_sync_timeout_jiffies(s64 timeout, u64 now_100ns)
+static ktime_t vmb_sync_deadline(s64 timeout, u64 now_100ns)
 {
-	u64 ticks, ns;
+	ktime_t now = ktime_get();
+	u64 ticks;
 
 	if (timeout < 0) {
 		ticks = timeout == S64_MIN ? (u64)S64_MAX : (u64)-timeout;
 	} else {
 		if ((u64)timeout <= now_100ns)
-			return 0;
+			return now;
 		ticks = (u64)timeout - now_100ns;
 	}
-
-	if (ticks > div_u64(U64_MAX, 100))
-		return MAX_SCHEDULE_TIMEOUT - 1;
-	ns = ticks * 100;
-	/* nsecs_to_jiffies64() truncates; a partial jiffy is a whole one */
-	ns = ns > U64_MAX - (TICK_NSEC - 1) ? U64_MAX : ns + TICK_NSEC - 1;
-	return min_t(u64, nsecs_to_jiffies64(ns), MAX_SCHEDULE_TIMEOUT - 1);
+	if (ticks >= div_u64(KTIME_MAX - now, 100))
+		return KTIME_MAX;
+	return ktime_add_ns(now, ticks * 100);
 }
 
 /*
@@ -137,22 +137,28 @@ static void sync_completion(VMBPACKET packet, NTSTATUS status, void *buffer,
 }
 
 /*
- * Wait for the completion until @deadline (jiffies), not at all for a zero
- * timeout, forever for none; a rescind ends the wait too.
+ * Wait for the completion until @deadline, not at all for a zero timeout,
+ * forever for none; a rescind ends the wait too. Each wait is in whole
+ * jiffies rounded up, and the loop ends only once the clock passed the
+ * deadline, so the wait never ends early.
  */
 static bool sync_wait(struct vmb_channel *ch, struct sync_waiter *waiter,
-		      const s64 *timeout, unsigned long deadline)
+		      const s64 *timeout, ktime_t deadline)
 {
-	long left;
+	long wait = RESCIND_POLL;
+	s64 left;
 
 	if (timeout && *timeout == 0)
 		return try_wait_for_completion(&waiter->done);
 	for (;;) {
-		left = timeout ? (long)(deadline - jiffies) : RESCIND_POLL;
-		if (left <= 0)
-			return try_wait_for_completion(&waiter->done);
-		if (wait_for_completion_timeout(&waiter->done,
-						min_t(long, left, RESCIND_POLL)))
+		if (timeout) {
+			left = ktime_to_ns(ktime_sub(deadline, ktime_get()));
+			if (left <= 0)
+				return try_wait_for_completion(&waiter->done);
+			wait = min_t(u64, nsecs_to_jiffies64(left + TICK_NSEC - 1),
+				     RESCIND_POLL);
+		}
+		if (wait_for_completion_timeout(&waiter->done, max(wait, 1L)))
 			return true;
 		if (vmb_channel_rescinded(ch))
 			return false;
@@ -170,7 +176,7 @@ NTSTATUS VmbChannelSendSynchronousRequest(VMBCHANNEL channel,
 	bool zero = timeout && *timeout == 0;
 	struct vmb_external ext = { .mdl = external };
 	struct sync_waiter waiter = { };
-	unsigned long deadline = 0;
+	ktime_t deadline = 0;
 	struct vmb_packet *pkt;
 	u32 capacity, desc_size = 0;
 	NTSTATUS status;
@@ -201,8 +207,7 @@ NTSTATUS VmbChannelSendSynchronousRequest(VMBCHANNEL channel,
 
 	/* the deadline runs from the call, not from when the packet is sent */
 	if (timeout && !zero)
-		deadline = jiffies +
-			   vmb_sync_timeout_jiffies(*timeout, vmb_sync_now_100ns());
+		deadline = vmb_sync_deadline(*timeout, vmb_sync_now_100ns());
 
 	/* room for this payload only: it is the one thing this packet sends */
 	pkt = sync_packet(channel, vmb_pipe_wire_size(channel, size),
